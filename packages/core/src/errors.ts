@@ -1,0 +1,51 @@
+/** Every code a LockgateError can carry. The set is closed: new codes are a breaking change. */
+export const LOCKGATE_ERROR_CODES = [
+  "timeout",
+  "busy",
+  "aborted",
+  "lease-lost",
+  "conflict",
+  "not-held",
+  "store-unavailable",
+  "invalid-argument",
+  "corrupt-record",
+] as const;
+
+export type LockgateErrorCode = (typeof LOCKGATE_ERROR_CODES)[number];
+
+const RETRYABLE_BY_DEFAULT: ReadonlySet<LockgateErrorCode> = new Set<LockgateErrorCode>([
+  "timeout",
+  "busy",
+  "conflict",
+  "store-unavailable",
+]);
+
+// A registered symbol survives duplicate copies of this package in one process, where
+// `instanceof` does not: two copies of @lockgate/core share Symbol.for keys.
+const BRAND = Symbol.for("@lockgate/core/LockgateError");
+
+export interface LockgateErrorOptions {
+  cause?: unknown;
+  retryable?: boolean;
+}
+
+/** The one error class of lockgate. Recognise it with `isLockgateError`, not only `instanceof`. */
+export class LockgateError extends Error {
+  readonly code: LockgateErrorCode;
+  readonly retryable: boolean;
+
+  constructor(code: LockgateErrorCode, message: string, options: LockgateErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "LockgateError";
+    this.code = code;
+    this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(code);
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+}
+
+/** True for a LockgateError from any copy of @lockgate/core; narrows to `code` when given. */
+export function isLockgateError(value: unknown, code?: LockgateErrorCode): value is LockgateError {
+  if (typeof value !== "object" || value === null) return false;
+  if ((value as Record<symbol, unknown>)[BRAND] !== true) return false;
+  return code === undefined || (value as LockgateError).code === code;
+}

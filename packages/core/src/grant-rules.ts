@@ -1,0 +1,119 @@
+import type { AcquireRequest } from "./acquire-request.ts";
+import type { HolderEntry, LeaseEntry, LockRecord } from "./lock-record.ts";
+
+export type AcquirePlan =
+  /** Write `record`, which makes the request a holder. */
+  | { readonly kind: "grant"; readonly record: LockRecord; readonly holder: HolderEntry }
+  /** The request already holds the lock (an earlier write went through unseen). */
+  | { readonly kind: "held"; readonly holder: HolderEntry }
+  /** Not grantable and the request may not wait. Nothing to write. */
+  | { readonly kind: "busy" }
+  /** Wait in the queue; write `record` if not null (join, heartbeat or pruning). */
+  | { readonly kind: "wait"; readonly record: LockRecord | null; readonly position: number };
+
+/**
+ * Whether the request may hold the lock now. Arrival order decides: an exclusive request needs
+ * no holder and nobody ahead of it; a shared one needs no exclusive holder and no exclusive
+ * waiter ahead of it, so a stream of readers cannot starve a writer.
+ */
+export function isGrantable(record: LockRecord, id: string, shared: boolean): boolean {
+  const index = record.queue.findIndex((q) => q.id === id);
+  const ahead = index === -1 ? record.queue : record.queue.slice(0, index);
+  if (shared) {
+    return !record.holders.some((h) => !h.shared) && !ahead.some((q) => !q.shared);
+  }
+  return record.holders.length === 0 && ahead.length === 0;
+}
+
+/**
+ * Plans one acquire step on a record from which expired entries are already pruned.
+ * `pruned` says whether pruning changed the record (then it is worth writing anyway);
+ * `heartbeat` asks to bump the waiter's beat if it is queued.
+ */
+export function planAcquire(
+  record: LockRecord,
+  request: AcquireRequest,
+  wallNow: number,
+  options: { pruned: boolean; heartbeat: boolean },
+): AcquirePlan {
+  const holding = record.holders.find((h) => h.id === request.id);
+  if (holding) return { kind: "held", holder: holding };
+
+  const index = record.queue.findIndex((q) => q.id === request.id);
+  if (isGrantable(record, request.id, request.shared)) {
+    const token = record.token + 1;
+    const holder: HolderEntry = {
+      ...leaseFields(request, wallNow),
+      token,
+      acquiredAt: wallNow,
+    };
+    return {
+      kind: "grant",
+      holder,
+      record: {
+        ...record,
+        token,
+        holders: [...record.holders, holder],
+        queue: record.queue.filter((q) => q.id !== request.id),
+      },
+    };
+  }
+  if (request.nonBlocking) return { kind: "busy" };
+
+  if (index === -1) {
+    const entry = { ...leaseFields(request, wallNow), enqueuedAt: wallNow };
+    return {
+      kind: "wait",
+      position: record.queue.length,
+      record: { ...record, queue: [...record.queue, entry] },
+    };
+  }
+  if (options.heartbeat) {
+    const queue = record.queue.map((q) => (q.id === request.id ? beat(q, wallNow) : q));
+    return { kind: "wait", position: index, record: { ...record, queue } };
+  }
+  return { kind: "wait", position: index, record: options.pruned ? record : null };
+}
+
+/** The record after a renewal of `id`, or null when `id` holds nothing (the lease is lost). */
+export function planRenew(record: LockRecord, id: string, wallNow: number): LockRecord | null {
+  if (!record.holders.some((h) => h.id === id)) return null;
+  return { ...record, holders: record.holders.map((h) => (h.id === id ? beat(h, wallNow) : h)) };
+}
+
+/** The record without any trace of `id` (holder or waiter), or null when there is none. */
+export function planRemove(record: LockRecord, id: string): LockRecord | null {
+  const holders = record.holders.filter((h) => h.id !== id);
+  const queue = record.queue.filter((q) => q.id !== id);
+  if (holders.length === record.holders.length && queue.length === record.queue.length) {
+    return null;
+  }
+  return { ...record, holders, queue };
+}
+
+/** The record without the entries `isExpired` rejects; `changed` says whether any went. */
+export function pruneExpired(
+  record: LockRecord,
+  isExpired: (entry: LeaseEntry) => boolean,
+): { record: LockRecord; changed: boolean } {
+  const holders = record.holders.filter((h) => !isExpired(h));
+  const queue = record.queue.filter((q) => !isExpired(q));
+  const changed = holders.length !== record.holders.length || queue.length !== record.queue.length;
+  return { record: changed ? { ...record, holders, queue } : record, changed };
+}
+
+function leaseFields(request: AcquireRequest, wallNow: number): LeaseEntry {
+  return {
+    id: request.id,
+    shared: request.shared,
+    ttl: request.ttl,
+    beat: 0,
+    renewedAt: wallNow,
+    ...(request.acquirerId === undefined ? {} : { acquirerId: request.acquirerId }),
+    ...(request.value === undefined ? {} : { value: request.value }),
+  };
+}
+
+function beat<T extends LeaseEntry>(entry: T, wallNow: number): T {
+  return { ...entry, beat: entry.beat + 1, renewedAt: wallNow };
+}

@@ -1,0 +1,52 @@
+export { abortError, delay } from "./abortable-delay.ts";
+export type { AcquireRequest, Lease } from "./acquire-request.ts";
+export { type BackoffOptions, backoffDelay, jitter } from "./backoff.ts";
+export { type Clock, systemClock, type TimerHandle } from "./clock.ts";
+export { createLocker, type StoreLockerOptions } from "./create-locker.ts";
+export {
+  isLockgateError,
+  LOCKGATE_ERROR_CODES,
+  LockgateError,
+  type LockgateErrorCode,
+  type LockgateErrorOptions,
+} from "./errors.ts";
+export {
+  type AcquirePlan,
+  isGrantable,
+  planAcquire,
+  planRemove,
+  planRenew,
+  pruneExpired,
+} from "./grant-rules.ts";
+export { jsonRecordCodec, parseRecord } from "./json-record-codec.ts";
+export type { JsonValue } from "./json-value.ts";
+export type { AcquireOutcome, AcquireStepOptions, LeaseBackend } from "./lease-backend.ts";
+export { LeaseObserver } from "./lease-observer.ts";
+export { LeaseRenewer, type LeaseRenewerOptions, type LeaseTimings } from "./lease-renewer.ts";
+export { Lock } from "./lock-handle.ts";
+export {
+  type LockHolderInfo,
+  type LockInfo,
+  type LockPartyInfo,
+  type LockWaiterInfo,
+  lockInfoFromRecord,
+} from "./lock-info.ts";
+export {
+  emptyRecord,
+  type HolderEntry,
+  type LeaseEntry,
+  type LockRecord,
+  type QueueEntry,
+  type RecordCodec,
+} from "./lock-record.ts";
+export type { LockStore, StoreCapabilities, StoreRecord } from "./lock-store.ts";
+export {
+  type AcquireOptions,
+  Locker,
+  type LockerOptions,
+  type NonBlockingAcquireOptions,
+} from "./locker.ts";
+export { MAX_LOCK_NAME_LENGTH, validateLockName, validateTimings } from "./locker-options.ts";
+export { ManualClock, type ManualClockOptions } from "./manual-clock.ts";
+export { StoreLeaseBackend, type StoreLeaseBackendOptions } from "./store-lease-backend.ts";
+export { withAcquire } from "./with-acquire.ts";

@@ -1,0 +1,175 @@
+import { abortError, delay } from "./abortable-delay.ts";
+import { backoffDelay, jitter } from "./backoff.ts";
+import type { Clock, TimerHandle } from "./clock.ts";
+import type { LockStore, StoreRecord } from "./lock-store.ts";
+
+export interface KeyFeedOptions {
+  readonly store: LockStore;
+  readonly key: string;
+  readonly clock: Clock;
+  /** Poll period in ms for stores without watch (jittered ±20%). */
+  readonly pollInterval: number;
+  readonly random: () => number;
+  readonly onError: (error: unknown) => void;
+  /** Called once the feed has had no subscriber for `linger` ms and has stopped. */
+  readonly onIdle: () => void;
+  readonly linger: number;
+}
+
+/**
+ * What one process knows of one key: a single store watch (or a single poller) shared by every
+ * waiter in the process, so a thousand local waiters cost the store one watch, not a thousand
+ * polls. Local writes are published here too, so local waiters wake without a round trip.
+ */
+export class KeyFeed {
+  #latest: StoreRecord | undefined;
+  readonly #options: KeyFeedOptions;
+  readonly #listeners = new Set<() => void>();
+  #refs = 0;
+  #running: AbortController | undefined;
+  #lingerTimer: TimerHandle | undefined;
+
+  constructor(options: KeyFeedOptions) {
+    this.#options = options;
+  }
+
+  get latest(): StoreRecord | undefined {
+    return this.#latest;
+  }
+
+  /** Keeps the feed running until the returned function is called. */
+  retain(): () => void {
+    this.#refs++;
+    if (this.#lingerTimer !== undefined) {
+      this.#options.clock.clearTimeout(this.#lingerTimer);
+      this.#lingerTimer = undefined;
+    }
+    if (!this.#running) this.#start();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.#refs === 0) {
+        // Linger: a waiter's next step comes right after this one; keep the watch for it.
+        this.#lingerTimer = this.#options.clock.setTimeout(
+          () => this.stop(),
+          this.#options.linger,
+          {
+            background: true,
+          },
+        );
+      }
+    };
+  }
+
+  /** Records what someone in this process read or wrote, waking local waiters if it is new. */
+  publish(record: StoreRecord): void {
+    if (this.#latest !== undefined && this.#latest.version === record.version) return;
+    this.#latest = record;
+    for (const listener of [...this.#listeners]) listener();
+  }
+
+  /**
+   * Resolves when the key's version is no longer `knownVersion`, or at monotonic time
+   * `until`; rejects when `signal` aborts.
+   */
+  waitForChange(
+    knownVersion: string | null,
+    until: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const { clock } = this.#options;
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(abortError(signal, "Waiting for the lock"));
+      if (this.#latest !== undefined && this.#latest.version !== knownVersion) return resolve();
+      let timer: TimerHandle | undefined;
+      const cleanup = () => {
+        this.#listeners.delete(onChange);
+        if (timer !== undefined) clock.clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+      };
+      const onChange = () => {
+        if (this.#latest?.version === knownVersion) return;
+        cleanup();
+        resolve();
+      };
+      const onAbort = () => {
+        cleanup();
+        reject(abortError(signal as AbortSignal, "Waiting for the lock"));
+      };
+      this.#listeners.add(onChange);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (until !== undefined) {
+        timer = clock.setTimeout(() => {
+          cleanup();
+          resolve();
+        }, until - clock.now());
+      }
+    });
+  }
+
+  stop(): void {
+    if (this.#lingerTimer !== undefined) this.#options.clock.clearTimeout(this.#lingerTimer);
+    this.#lingerTimer = undefined;
+    this.#running?.abort();
+    this.#running = undefined;
+    this.#latest = undefined;
+    this.#options.onIdle();
+  }
+
+  #start(): void {
+    const controller = new AbortController();
+    this.#running = controller;
+    const loop = this.#options.store.watch
+      ? this.#watchLoop(controller.signal)
+      : this.#pollLoop(controller.signal);
+    // Both loops catch their own errors; this only guards against a bug becoming unhandled.
+    loop.catch((error: unknown) => this.#options.onError(error));
+  }
+
+  async #watchLoop(signal: AbortSignal): Promise<void> {
+    const { store, key, clock } = this.#options;
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        for await (const record of (store.watch as NonNullable<LockStore["watch"]>).call(
+          store,
+          key,
+          signal,
+        )) {
+          failures = 0;
+          this.publish(record);
+        }
+      } catch (error) {
+        if (signal.aborted) return;
+        this.#options.onError(error);
+      }
+      if (signal.aborted) return;
+      // The watch ended or broke: poll once so nothing is missed, then reconnect with backoff.
+      failures++;
+      await this.#pollOnce(signal);
+      await delay(clock, backoffDelay(failures, { base: 50, cap: 5_000 }), signal).catch(() => {});
+    }
+  }
+
+  async #pollLoop(signal: AbortSignal): Promise<void> {
+    const { clock, pollInterval, random } = this.#options;
+    while (!signal.aborted) {
+      try {
+        await delay(clock, jitter(pollInterval, 0.2, random), signal);
+      } catch {
+        return;
+      }
+      await this.#pollOnce(signal);
+    }
+  }
+
+  async #pollOnce(signal: AbortSignal): Promise<void> {
+    try {
+      const record = await this.#options.store.get(this.#options.key);
+      if (!signal.aborted) this.publish(record);
+    } catch (error) {
+      if (!signal.aborted) this.#options.onError(error);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import type { Lease } from "./acquire-request.ts";
+import { LockgateError } from "./errors.ts";
+import type { LeaseBackend } from "./lease-backend.ts";
+import type { LeaseRenewer } from "./lease-renewer.ts";
+
+interface LockHandleInternals {
+  readonly backend: LeaseBackend;
+  readonly lease: Lease;
+  readonly controller: AbortController;
+  readonly onError: (error: unknown) => void;
+  readonly onSettled: (handle: Lock) => void;
+}
+
+/**
+ * A held lock. `signal` aborts, with a "lease-lost" LockgateError as its reason, the moment the
+ * holder can no longer be sure it holds the lock; after `release()` it aborts with "not-held".
+ */
+export class Lock implements AsyncDisposable {
+  readonly name: string;
+  /** The lease id: unique to this grant. */
+  readonly id: string;
+  readonly shared: boolean;
+  /** Strictly greater than every earlier grant's token for this name: pass it to what you guard. */
+  readonly fencingToken: number;
+  readonly signal: AbortSignal;
+  readonly #internals: LockHandleInternals;
+  #renewer: LeaseRenewer | undefined;
+  #release: Promise<void> | undefined;
+
+  /** @internal Created by Locker.acquire. */
+  constructor(internals: LockHandleInternals) {
+    this.#internals = internals;
+    this.name = internals.lease.name;
+    this.id = internals.lease.id;
+    this.shared = internals.lease.shared;
+    this.fencingToken = internals.lease.token;
+    this.signal = internals.controller.signal;
+  }
+
+  /** @internal */
+  attachRenewer(renewer: LeaseRenewer): void {
+    this.#renewer = renewer;
+  }
+
+  /** True once the lease was lost (see `signal.reason`). */
+  get lost(): boolean {
+    return this.signal.aborted && (this.signal.reason as LockgateError).code === "lease-lost";
+  }
+
+  get released(): boolean {
+    return this.#release !== undefined;
+  }
+
+  /**
+   * Gives the lock up. Idempotent: later calls return the first call's promise. Resolves also
+   * when the lease had already been lost. Rejects only when the store could not be told; the
+   * lease then expires on its own after its ttl, since renewal has stopped.
+   */
+  release(): Promise<void> {
+    this.#release ??= this.#doRelease();
+    return this.#release;
+  }
+
+  /** `await using lock = await locker.acquire(...)`: releases, and never throws over your error. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    try {
+      await this.release();
+    } catch (error) {
+      this.#internals.onError(error);
+    }
+  }
+
+  async #doRelease(): Promise<void> {
+    const { backend, lease, controller, onSettled } = this.#internals;
+    try {
+      // A lost lease was already given up by the Locker; there is nothing left to release.
+      if (this.signal.aborted) return;
+      this.#renewer?.stop();
+      controller.abort(
+        new LockgateError("not-held", `The lock ${JSON.stringify(lease.name)} was released`),
+      );
+      await backend.release(lease);
+    } finally {
+      onSettled(this);
+    }
+  }
+}

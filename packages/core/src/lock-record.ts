@@ -1,0 +1,48 @@
+import type { JsonValue } from "./json-value.ts";
+
+/** A party in a lock record: a holder or a waiter, each with its own lease. */
+export interface LeaseEntry {
+  /** Unique per acquire call; the lease id of the handle once granted. */
+  readonly id: string;
+  readonly shared: boolean;
+  /** Lease length in ms. Others expire this entry `ttl` after they last saw `beat` change. */
+  readonly ttl: number;
+  /** Bumped by every renewal: what observers watch, instead of trusting a wall clock. */
+  readonly beat: number;
+  /** Wall-clock ms of the last renewal, by the writer's clock: for people, never trusted. */
+  readonly renewedAt: number;
+  readonly acquirerId?: string;
+  readonly value?: JsonValue;
+}
+
+export interface HolderEntry extends LeaseEntry {
+  /** Fencing token of this grant. */
+  readonly token: number;
+  /** Wall-clock ms of the grant, by the holder's clock. */
+  readonly acquiredAt: number;
+}
+
+export interface QueueEntry extends LeaseEntry {
+  /** Wall-clock ms when the waiter joined, by the waiter's clock. */
+  readonly enqueuedAt: number;
+}
+
+/** Everything about one lock name: its holders, its FIFO queue and its fencing counter. */
+export interface LockRecord {
+  readonly name: string;
+  /** The last fencing token granted; the record outlives its holders to keep it. */
+  readonly token: number;
+  readonly holders: readonly HolderEntry[];
+  readonly queue: readonly QueueEntry[];
+}
+
+/** How records become store values and back; a store with a foreign format brings its own. */
+export interface RecordCodec {
+  encode(record: LockRecord): string;
+  /** Throws a LockgateError with code "corrupt-record" for a value that is not a record. */
+  decode(value: string, key: string): LockRecord;
+}
+
+export function emptyRecord(name: string, token = 0): LockRecord {
+  return { name, token, holders: [], queue: [] };
+}

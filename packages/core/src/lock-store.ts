@@ -1,0 +1,44 @@
+/** One key's content as a store holds it. Both fields are null when the key is absent. */
+export interface StoreRecord {
+  readonly value: string | null;
+  /** Opaque; changes on every write. Only ever compared for equality. */
+  readonly version: string | null;
+}
+
+export interface StoreCapabilities {
+  /**
+   * "every-change": `watch` yields every committed version in order.
+   * "latest": `watch` may coalesce changes but always yields the latest state eventually.
+   * false: no `watch`; the lease backend polls.
+   */
+  readonly watch: "every-change" | "latest" | false;
+  /** `list(prefix)` is available. */
+  readonly list: boolean;
+}
+
+/**
+ * The contract a store adapter implements: one small text record per key, with
+ * compare-and-swap. `@lockgate/store-conformance` is its executable form.
+ */
+export interface LockStore {
+  readonly capabilities: StoreCapabilities;
+  /** The key's current value and version. */
+  get(key: string): Promise<StoreRecord>;
+  /**
+   * Writes `value` (null deletes) only if the key's version is still `expectedVersion`
+   * (null: only if the key is absent). Throws a LockgateError with code "conflict" on a
+   * mismatch and "store-unavailable" (with the cause) when the backend fails.
+   * Resolves to the new version, or null after a delete.
+   */
+  put(key: string, value: string | null, expectedVersion: string | null): Promise<string | null>;
+  /**
+   * The key's record each time it changes. The first item is the record as of the moment
+   * the watch is live, so a caller that acts on it misses nothing in between. Ends when
+   * `signal` aborts or the store closes; throws "store-unavailable" if it cannot go on.
+   */
+  watch?(key: string, signal: AbortSignal): AsyncIterable<StoreRecord>;
+  /** Keys that start with `prefix` (in any order). */
+  list?(prefix: string): Promise<string[]>;
+  /** Releases connections and ends watches. Idempotent. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,37 @@
+import { LockgateError } from "./errors.ts";
+import type { LeaseTimings } from "./lease-renewer.ts";
+
+/** Longest lock name accepted, in UTF-16 code units. */
+export const MAX_LOCK_NAME_LENGTH = 1024;
+
+export function validateLockName(name: unknown): asserts name is string {
+  if (typeof name !== "string" || name.length === 0) {
+    throw new LockgateError("invalid-argument", "A lock name must be a non-empty string");
+  }
+  if (name.length > MAX_LOCK_NAME_LENGTH) {
+    throw new LockgateError(
+      "invalid-argument",
+      `A lock name must be at most ${MAX_LOCK_NAME_LENGTH} characters (got ${name.length})`,
+    );
+  }
+}
+
+/** Checks 0 < renewInterval < renewDeadline < ttl, which lost-lease safety rests on. */
+export function validateTimings(timings: LeaseTimings): LeaseTimings {
+  const { ttl, renewInterval, renewDeadline } = timings;
+  const ok = (n: number) => Number.isFinite(n) && n > 0;
+  if (!ok(ttl))
+    throw new LockgateError("invalid-argument", "leaseTtl must be a positive number of ms");
+  if (
+    !ok(renewInterval) ||
+    !ok(renewDeadline) ||
+    !(renewInterval < renewDeadline && renewDeadline < ttl)
+  ) {
+    throw new LockgateError(
+      "invalid-argument",
+      `Lease timings must satisfy 0 < renewInterval < renewDeadline < leaseTtl ` +
+        `(got ${renewInterval} < ${renewDeadline} < ${ttl}): a holder must give up before others take over`,
+    );
+  }
+  return timings;
+}

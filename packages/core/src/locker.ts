@@ -1,0 +1,253 @@
+import { abortError, delay } from "./abortable-delay.ts";
+import type { AcquireRequest } from "./acquire-request.ts";
+import { backoffDelay } from "./backoff.ts";
+import { type Clock, systemClock } from "./clock.ts";
+import { isLockgateError, LockgateError } from "./errors.ts";
+import type { JsonValue } from "./json-value.ts";
+import type { AcquireOutcome, LeaseBackend } from "./lease-backend.ts";
+import { LeaseRenewer, type LeaseTimings } from "./lease-renewer.ts";
+import { Lock } from "./lock-handle.ts";
+import type { LockInfo } from "./lock-info.ts";
+import { validateLockName, validateTimings } from "./locker-options.ts";
+
+export interface LockerOptions {
+  /** Lease length in ms. Default 10 000, as Go lockgate. */
+  leaseTtl?: number;
+  /** Renew every this many ms. Default `leaseTtl / 3`. */
+  renewInterval?: number;
+  /** Give up belief in a lease this long after the last successful renewal was sent. Default `leaseTtl * 2 / 3`. */
+  renewDeadline?: number;
+  clock?: Clock;
+  random?: () => number;
+  /** Errors that were handled in the background: a renewal retried, a callback that threw. */
+  onError?: (error: unknown) => void;
+}
+
+export interface AcquireOptions {
+  /** Share the lock with other shared holders. Default false (exclusive). */
+  shared?: boolean;
+  /** Do not wait: resolve to null when the lock is busy. */
+  nonBlocking?: boolean;
+  /** Give up waiting after this many ms with a "timeout" error. 0 or absent: wait forever. */
+  timeout?: number;
+  signal?: AbortSignal;
+  /** Who is acquiring, shown by inspect (Go lockgate's AcquirerId). */
+  acquirerId?: string;
+  /** A small JSON value describing the holder (who, where, why), shown by inspect. */
+  value?: JsonValue;
+  /** Lease length in ms for this lock; renewal timings scale with it. */
+  leaseTtl?: number;
+  /**
+   * Called once if the lock is busy. Call `doWait()` to wait (it resolves once the lock is
+   * held); returning without calling it gives up with a "busy" error.
+   */
+  onWait?: (name: string, doWait: () => Promise<void>) => Promise<void>;
+  /** Called once, after `lock.signal` aborts, when the lease is lost. Errors go to `onError`. */
+  onLostLease?: (lock: Lock) => void | Promise<void>;
+}
+
+export type NonBlockingAcquireOptions = AcquireOptions & { nonBlocking: true };
+
+/**
+ * The user API over any lease backend: waiting with timeout and abort, renewal in the
+ * background, lost-lease detection, inspection. Every locker of lockgate is this class.
+ */
+export class Locker {
+  readonly backend: LeaseBackend;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #timings: LeaseTimings;
+  readonly #onError: (error: unknown) => void;
+  readonly #held = new Set<Lock>();
+  #closed = false;
+
+  constructor(backend: LeaseBackend, options: LockerOptions = {}) {
+    this.backend = backend;
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#onError = options.onError ?? (() => {});
+    const ttl = options.leaseTtl ?? 10_000;
+    this.#timings = validateTimings({
+      ttl,
+      renewInterval: options.renewInterval ?? ttl / 3,
+      renewDeadline: options.renewDeadline ?? (ttl * 2) / 3,
+    });
+  }
+
+  /** Locks held through this locker and not yet released or lost. */
+  get held(): ReadonlySet<Lock> {
+    return this.#held;
+  }
+
+  acquire(name: string, options: NonBlockingAcquireOptions): Promise<Lock | null>;
+  acquire(name: string, options?: AcquireOptions): Promise<Lock>;
+  async acquire(name: string, options: AcquireOptions = {}): Promise<Lock | null> {
+    if (this.#closed)
+      throw new LockgateError("store-unavailable", "This locker is closed", { retryable: false });
+    validateLockName(name);
+    const timings = this.#timingsFor(options.leaseTtl);
+    const timeout = options.timeout ?? 0;
+    if (!(Number.isFinite(timeout) && timeout >= 0)) {
+      throw new LockgateError("invalid-argument", "timeout must be a non-negative number of ms");
+    }
+    const { signal } = options;
+    if (signal?.aborted) throw abortError(signal, `Acquiring ${JSON.stringify(name)}`);
+
+    const request: AcquireRequest = {
+      name,
+      id: crypto.randomUUID(),
+      shared: options.shared ?? false,
+      ttl: timings.ttl,
+      nonBlocking: options.nonBlocking ?? false,
+      ...(options.acquirerId === undefined ? {} : { acquirerId: options.acquirerId }),
+      ...(options.value === undefined ? {} : { value: options.value }),
+    };
+    const deadline = timeout > 0 ? this.#clock.now() + timeout : Number.POSITIVE_INFINITY;
+
+    try {
+      const first = await this.#step(request, 0, deadline, signal);
+      if (first.status === "busy") return null;
+      if (first.status === "granted") return this.#hold(first, timings, options);
+
+      let granted: Extract<AcquireOutcome, { status: "granted" }> | undefined;
+      const doWait = async () => {
+        while (!granted) {
+          const remaining = deadline - this.#clock.now();
+          if (remaining <= 0) {
+            throw new LockgateError(
+              "timeout",
+              `Timed out after ${timeout} ms waiting for the lock ${JSON.stringify(name)}`,
+            );
+          }
+          // Each step renews our place in the queue, so no step outlasts the renewal interval.
+          const step = await this.#step(
+            request,
+            Math.min(remaining, timings.renewInterval),
+            deadline,
+            signal,
+          );
+          if (step.status === "granted") granted = step;
+        }
+      };
+      if (options.onWait) {
+        await options.onWait(name, doWait);
+        if (!granted) {
+          throw new LockgateError(
+            "busy",
+            `The lock ${JSON.stringify(name)} is busy and onWait did not wait`,
+          );
+        }
+      } else {
+        await doWait();
+      }
+      return this.#hold(
+        granted as Extract<AcquireOutcome, { status: "granted" }>,
+        timings,
+        options,
+      );
+    } catch (error) {
+      // Leave no queue place or orphan grant behind; the lease would expire anyway, but later.
+      this.backend.abandon(request).catch(this.#onError);
+      throw error;
+    }
+  }
+
+  /** Holders (with their values and expiry) and waiters of one lock. */
+  inspect(name: string): Promise<LockInfo> {
+    validateLockName(name);
+    return this.backend.inspect(name);
+  }
+
+  /** Locks with holders or waiters whose name starts with `prefix`. */
+  list(prefix = ""): Promise<LockInfo[]> {
+    return this.backend.list(prefix);
+  }
+
+  /** The lock's state now and after every change, until `signal` aborts. */
+  watch(name: string, options: { signal: AbortSignal }): AsyncIterable<LockInfo> {
+    validateLockName(name);
+    return this.backend.watch(name, options.signal);
+  }
+
+  /** Releases every held lock, then closes the backend. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#held].map((lock) => lock.release()));
+    await this.backend.close();
+  }
+
+  /** One backend step, retrying store failures with backoff until the deadline. */
+  async #step(
+    request: AcquireRequest,
+    waitMs: number,
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<AcquireOutcome> {
+    for (let failures = 0; ; failures++) {
+      try {
+        return await this.backend.acquire(request, { waitMs, ...(signal ? { signal } : {}) });
+      } catch (error) {
+        if (!isLockgateError(error, "store-unavailable") || !error.retryable) throw error;
+        if (request.nonBlocking) throw error;
+        const pause = backoffDelay(failures, { base: 50, cap: 2_000, random: this.#random });
+        if (this.#clock.now() + pause >= deadline) throw error;
+        this.#onError(error);
+        await delay(this.#clock, pause, signal, `Acquiring ${JSON.stringify(request.name)}`);
+      }
+    }
+  }
+
+  #hold(
+    outcome: Extract<AcquireOutcome, { status: "granted" }>,
+    timings: LeaseTimings,
+    options: AcquireOptions,
+  ): Lock {
+    const controller = new AbortController();
+    const lock = new Lock({
+      backend: this.backend,
+      lease: outcome.lease,
+      controller,
+      onError: this.#onError,
+      onSettled: (l) => this.#held.delete(l),
+    });
+    this.#held.add(lock);
+    const renewer = new LeaseRenewer(
+      {
+        backend: this.backend,
+        lease: outcome.lease,
+        clock: this.#clock,
+        timings,
+        random: this.#random,
+        onError: this.#onError,
+        onLost: (error) => {
+          this.#held.delete(lock);
+          controller.abort(error);
+          // We no longer believe we hold it; remove our entry rather than let it expire.
+          this.backend.release(outcome.lease).catch(this.#onError);
+          if (options.onLostLease) {
+            try {
+              Promise.resolve(options.onLostLease(lock)).catch(this.#onError);
+            } catch (callbackError) {
+              this.#onError(callbackError);
+            }
+          }
+        },
+      },
+      outcome.sentAt,
+    );
+    lock.attachRenewer(renewer);
+    return lock;
+  }
+
+  #timingsFor(leaseTtl: number | undefined): LeaseTimings {
+    if (leaseTtl === undefined) return this.#timings;
+    const base = this.#timings;
+    const scale = leaseTtl / base.ttl;
+    return validateTimings({
+      ttl: leaseTtl,
+      renewInterval: base.renewInterval * scale,
+      renewDeadline: base.renewDeadline * scale,
+    });
+  }
+}

@@ -1,0 +1,4 @@
+export { type ConformanceCase, type StoreFactoryOptions, withStore } from "./conformance-case.ts";
+export { FaultInjectingStore, type FaultInjectingStoreOptions } from "./fault-injecting-store.ts";
+export { type LockerConformanceOptions, lockerConformanceCases } from "./locker-cases.ts";
+export { type StoreConformanceOptions, storeConformanceCases } from "./store-cases.ts";

@@ -1,0 +1,524 @@
+import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  createLocker,
+  isLockgateError,
+  type Lock,
+  type Locker,
+  type LockStore,
+  type StoreCapabilities,
+  withAcquire,
+} from "@lockgate/core";
+import {
+  type ConformanceCase,
+  missing,
+  type StoreFactoryOptions,
+  withStore,
+} from "./conformance-case.ts";
+import { FaultInjectingStore } from "./fault-injecting-store.ts";
+
+export interface LockerConformanceOptions extends StoreFactoryOptions {
+  capabilities?: StoreCapabilities;
+  /** Lease length in ms used by the cases; keep it short, they wait for expiry. Default 600. */
+  leaseTtl?: number;
+  /** Poll period for stores without watch. Default 20 ms. */
+  pollInterval?: number;
+  /** Lockers contending in the mutual exclusion case, and rounds each. Default 6 x 8. */
+  contenders?: number;
+  rounds?: number;
+}
+
+/** Resolves once `check` returns true; fails after `timeout` ms. */
+async function eventually(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeout = 10_000,
+): Promise<void> {
+  const start = performance.now();
+  while (!(await check())) {
+    if (performance.now() - start > timeout)
+      throw new Error(`timed out after ${timeout} ms waiting until ${what}`);
+    await sleep(5);
+  }
+}
+
+/** The Locker semantics run over a given store: every store proves the algorithm on itself. */
+export function lockerConformanceCases(options: LockerConformanceOptions): ConformanceCase[] {
+  const ttl = options.leaseTtl ?? 600;
+  const caps = options.capabilities;
+  /** A locker per simulated process, all over one store. */
+  const lockers = (store: LockStore, n: number): Locker[] =>
+    Array.from({ length: n }, () =>
+      createLocker(store, { leaseTtl: ttl, pollInterval: options.pollInterval ?? 20 }),
+    );
+  const closeAll = async (all: Locker[]) => {
+    await Promise.allSettled(all.map((l) => l.close()));
+  };
+  const use = (fn: (store: LockStore) => Promise<void>) => () => withStore(options, fn);
+  const c = (name: string, run: () => Promise<void>, skip?: string): ConformanceCase =>
+    skip === undefined ? { name, run } : { name, run, skip };
+
+  /** Starts waiters one at a time, each queued (visible in inspect) before the next starts. */
+  const queueInOrder = async (
+    observer: Locker,
+    name: string,
+    starts: (() => Promise<Lock>)[],
+  ): Promise<Promise<Lock>[]> => {
+    const pending: Promise<Lock>[] = [];
+    for (const start of starts) {
+      const promise = start();
+      promise.catch(() => {});
+      pending.push(promise);
+      const expected = pending.length;
+      await eventually(
+        async () => (await observer.inspect(name)).waiters.length >= expected,
+        `${expected} waiters are queued`,
+      );
+    }
+    return pending;
+  };
+
+  return [
+    c(
+      "mutual exclusion under concurrency: an exact counter, never two holders",
+      use(async (store) => {
+        const contenders = options.contenders ?? 6;
+        const rounds = options.rounds ?? 8;
+        const all = lockers(store, contenders);
+        let counter = 0;
+        let inside = 0;
+        let maxInside = 0;
+        const tokens: number[] = [];
+        try {
+          await Promise.all(
+            all.map(async (locker) => {
+              for (let i = 0; i < rounds; i++) {
+                await withAcquire(locker, "counter", {}, async (lock) => {
+                  inside++;
+                  maxInside = Math.max(maxInside, inside);
+                  tokens.push(lock.fencingToken);
+                  const read = counter;
+                  await sleep(Math.random() * 3);
+                  counter = read + 1;
+                  inside--;
+                });
+              }
+            }),
+          );
+        } finally {
+          await closeAll(all);
+        }
+        assert.equal(maxInside, 1, "two holders were inside the critical section at once");
+        assert.equal(counter, contenders * rounds);
+        for (let i = 1; i < tokens.length; i++) {
+          assert.ok(
+            (tokens[i] as number) > (tokens[i - 1] as number),
+            `fencing tokens must increase: ${tokens.join(",")}`,
+          );
+        }
+      }),
+    ),
+    c(
+      "shared holders coexist; an exclusive request waits for all of them, and they for it",
+      use(async (store) => {
+        const all = lockers(store, 4);
+        const [a, b, c2, d] = all as [Locker, Locker, Locker, Locker];
+        try {
+          const s1 = await a.acquire("rw", { shared: true });
+          const s2 = await b.acquire("rw", { shared: true });
+          assert.equal((await c2.inspect("rw")).holders.length, 2);
+          assert.equal(
+            await c2.acquire("rw", { nonBlocking: true }),
+            null,
+            "exclusive must not join shared holders",
+          );
+          let exclusiveHeld = false;
+          const x = c2.acquire("rw").then((lock) => {
+            exclusiveHeld = true;
+            return lock;
+          });
+          await eventually(
+            async () => (await d.inspect("rw")).waiters.length === 1,
+            "the exclusive request is queued",
+          );
+          await s1.release();
+          await sleep(ttl / 6);
+          assert.equal(exclusiveHeld, false, "exclusive granted while a shared holder remained");
+          await s2.release();
+          const xl = await x;
+          assert.equal(
+            await d.acquire("rw", { shared: true, nonBlocking: true }),
+            null,
+            "shared granted beside exclusive",
+          );
+          await xl.release();
+          const s3 = await d.acquire("rw", { shared: true, nonBlocking: true });
+          assert.ok(s3, "shared must be granted once the exclusive holder released");
+          await s3.release();
+        } finally {
+          await closeAll(all);
+        }
+      }),
+    ),
+    c(
+      "waiters are served in arrival order, even when later waiters see changes sooner",
+      use(async (store) => {
+        const count = 5;
+        // Earlier waiters get slower store round trips: only the queue can keep them first.
+        const waiters = Array.from({ length: count }, (_, i) =>
+          createLocker(new FaultInjectingStore(store, { latency: () => (count - i) * 4 }), {
+            leaseTtl: ttl,
+            pollInterval: options.pollInterval ?? 20,
+          }),
+        );
+        const [holder] = lockers(store, 1) as [Locker];
+        const all = [holder, ...waiters];
+        try {
+          const first = await holder.acquire("fifo");
+          const order: number[] = [];
+          const pending = await queueInOrder(
+            holder,
+            "fifo",
+            waiters.map(
+              (w, i) => () =>
+                w.acquire("fifo").then(async (lock) => {
+                  order.push(i);
+                  await sleep(2);
+                  await lock.release();
+                  return lock;
+                }),
+            ),
+          );
+          await first.release();
+          await Promise.all(pending);
+          assert.deepEqual(
+            order,
+            waiters.map((_, i) => i),
+          );
+        } finally {
+          await closeAll(all);
+        }
+      }),
+    ),
+    c(
+      "a shared request does not overtake an earlier exclusive waiter",
+      use(async (store) => {
+        const all = lockers(store, 3);
+        const [reader1, writer, reader2] = all as [Locker, Locker, Locker];
+        try {
+          const s1 = await reader1.acquire("starve", { shared: true });
+          const events: string[] = [];
+          const [w, s2] = await queueInOrder(reader1, "starve", [
+            () =>
+              writer.acquire("starve").then((l) => {
+                events.push("writer");
+                return l;
+              }),
+            () =>
+              reader2.acquire("starve", { shared: true }).then((l) => {
+                events.push("reader2");
+                return l;
+              }),
+          ]);
+          await sleep(ttl / 6);
+          assert.deepEqual(
+            events,
+            [],
+            "the late reader joined the shared holder ahead of the waiting writer",
+          );
+          await s1.release();
+          await (await (w as Promise<Lock>)).release();
+          await (await (s2 as Promise<Lock>)).release();
+          assert.deepEqual(events, ["writer", "reader2"]);
+        } finally {
+          await closeAll(all);
+        }
+      }),
+    ),
+    c(
+      "timeout rejects with the timeout code and leaves no waiter behind",
+      use(async (store) => {
+        const all = lockers(store, 2);
+        const [a, b] = all as [Locker, Locker];
+        try {
+          const held = await a.acquire("t");
+          const started = performance.now();
+          await assert.rejects(b.acquire("t", { timeout: 150 }), (e: unknown) =>
+            isLockgateError(e, "timeout"),
+          );
+          assert.ok(performance.now() - started >= 145, "timed out too early");
+          await eventually(
+            async () => (await a.inspect("t")).waiters.length === 0,
+            "the timed-out waiter left the queue",
+          );
+          await held.release();
+        } finally {
+          await closeAll(all);
+        }
+      }),
+    ),
+    c(
+      "abort rejects with the aborted code and leaves no waiter behind",
+      use(async (store) => {
+        const all = lockers(store, 2);
+        const [a, b] = all as [Locker, Locker];
+        try {
+          const held = await a.acquire("ab");
+          const controller = new AbortController();
+          const waiting = b.acquire("ab", { signal: controller.signal });
+          await eventually(
+            async () => (await a.inspect("ab")).waiters.length === 1,
+            "the waiter is queued",
+          );
+          controller.abort();
+          await assert.rejects(waiting, (e: unknown) => isLockgateError(e, "aborted"));
+          await eventually(
+            async () => (await a.inspect("ab")).waiters.length === 0,
+            "the aborted waiter left the queue",
+          );
+          await assert.rejects(b.acquire("ab", { signal: controller.signal }), (e: unknown) =>
+            isLockgateError(e, "aborted"),
+          );
+          await held.release();
+        } finally {
+          await closeAll(all);
+        }
+      }),
+    ),
+    c(
+      "nonBlocking resolves to null when busy and to a lock when free",
+      use(async (store) => {
+        const all = lockers(store, 2);
+        const [a, b] = all as [Locker, Locker];
+        try {
+          const held = await a.acquire("nb", { nonBlocking: true });
+          assert.ok(held);
+          assert.equal(await b.acquire("nb", { nonBlocking: true }), null);
+          assert.equal(
+            (await a.inspect("nb")).waiters.length,
+            0,
+            "a non-blocking request must not queue",
+          );
+          await held.release();
+          const next = await b.acquire("nb", { nonBlocking: true });
+          assert.ok(next);
+          await next.release();
+        } finally {
+          await closeAll(all);
+        }
+      }),
+    ),
+    c(
+      "a holder that cannot renew is told it lost the lease before anyone else gets it, and others get it after its ttl, not before",
+      use(async (store) => {
+        const partitioned = new FaultInjectingStore(store);
+        const crashed = createLocker(partitioned, {
+          leaseTtl: ttl,
+          pollInterval: options.pollInterval ?? 20,
+        });
+        const all = lockers(store, 1);
+        const other = all[0] as Locker;
+        try {
+          let lostAt: number | undefined;
+          let callbackRan = false;
+          const lock = await crashed.acquire("crash", {
+            onLostLease: () => {
+              callbackRan = true;
+            },
+          });
+          lock.signal.addEventListener("abort", () => {
+            lostAt ??= performance.now();
+          });
+          await sleep(ttl / 2); // let at least one renewal through
+          partitioned.unavailable = true;
+          const taken = await other.acquire("crash", { timeout: ttl * 5 });
+          const takenAt = performance.now();
+          const lastWrite = partitioned.lastWriteSentAt as number;
+          assert.ok(
+            lostAt !== undefined && lostAt < takenAt,
+            "the holder must lose belief before the takeover",
+          );
+          assert.ok(callbackRan, "onLostLease must run");
+          assert.ok(
+            isLockgateError(lock.signal.reason, "lease-lost"),
+            "the signal's reason is a lease-lost error",
+          );
+          assert.ok(
+            takenAt - lastWrite >= ttl - 2,
+            `taken over ${takenAt - lastWrite} ms after the last renewal; ttl is ${ttl}`,
+          );
+          assert.ok(
+            taken.fencingToken > lock.fencingToken,
+            "a takeover gets a greater fencing token",
+          );
+          await lock.release(); // resolves: the lease was already lost
+          await taken.release();
+        } finally {
+          partitioned.unavailable = false;
+          await closeAll([crashed, ...all]);
+        }
+      }),
+    ),
+    c(
+      "fencing tokens strictly increase across grants, releases and free periods",
+      use(async (store) => {
+        const all = lockers(store, 2);
+        try {
+          const tokens: number[] = [];
+          for (let i = 0; i < 6; i++) {
+            const lock = await (all[i % 2] as Locker).acquire("fence", { shared: i % 3 === 0 });
+            tokens.push(lock.fencingToken);
+            await lock.release();
+          }
+          const [s1, s2] = [
+            await (all[0] as Locker).acquire("fence", { shared: true }),
+            await (all[1] as Locker).acquire("fence", { shared: true }),
+          ];
+          tokens.push(s1.fencingToken, s2.fencingToken);
+          await Promise.all([s1.release(), s2.release()]);
+          for (let i = 1; i < tokens.length; i++) {
+            assert.ok(
+              (tokens[i] as number) > (tokens[i - 1] as number),
+              `tokens must increase: ${tokens.join(",")}`,
+            );
+          }
+        } finally {
+          await closeAll(all);
+        }
+      }),
+    ),
+    c(
+      "release is idempotent and ends the handle's signal",
+      use(async (store) => {
+        const all = lockers(store, 1);
+        try {
+          const lock = await (all[0] as Locker).acquire("rel");
+          const [p1, p2] = [lock.release(), lock.release()];
+          assert.equal(p1, p2, "a second release returns the first release's promise");
+          await p1;
+          await lock.release();
+          assert.ok(lock.signal.aborted && isLockgateError(lock.signal.reason, "not-held"));
+          assert.equal((await (all[0] as Locker).inspect("rel")).holders.length, 0);
+        } finally {
+          await closeAll(all);
+        }
+      }),
+    ),
+    c(
+      "inspect shows holders with their values and waiters in order",
+      use(async (store) => {
+        const all = lockers(store, 3);
+        const [a, b, c3] = all as [Locker, Locker, Locker];
+        try {
+          const held = await a.acquire("insp", {
+            acquirerId: "ci-job-1",
+            value: { host: "runner-1", why: "deploy" },
+          });
+          const [w1, w2] = await queueInOrder(a, "insp", [
+            () => b.acquire("insp", { acquirerId: "b" }),
+            () => c3.acquire("insp", { acquirerId: "c", shared: true }),
+          ]);
+          const info = await a.inspect("insp");
+          assert.equal(info.name, "insp");
+          assert.equal(info.holders.length, 1);
+          const holder = info.holders[0];
+          assert.equal(holder?.id, held.id);
+          assert.equal(holder?.acquirerId, "ci-job-1");
+          assert.deepEqual(holder?.value, { host: "runner-1", why: "deploy" });
+          assert.equal(holder?.fencingToken, held.fencingToken);
+          assert.ok((holder?.expiresAt ?? 0) > (holder?.renewedAt ?? 0));
+          assert.deepEqual(
+            info.waiters.map((w) => [w.acquirerId, w.shared]),
+            [
+              ["b", false],
+              ["c", true],
+            ],
+          );
+          await held.release();
+          await (await (w1 as Promise<Lock>)).release();
+          await (await (w2 as Promise<Lock>)).release();
+        } finally {
+          await closeAll(all);
+        }
+      }),
+    ),
+    c(
+      "list shows locks with holders or waiters under a prefix",
+      use(async (store) => {
+        const all = lockers(store, 1);
+        const locker = all[0] as Locker;
+        try {
+          const a = await locker.acquire("jobs/a");
+          const b = await locker.acquire("jobs/b", { shared: true });
+          const other = await locker.acquire("other");
+          const freed = await locker.acquire("jobs/freed");
+          await freed.release();
+          const listed = await locker.list("jobs/");
+          assert.deepEqual(listed.map((l) => l.name).sort(), ["jobs/a", "jobs/b"]);
+          await Promise.all([a.release(), b.release(), other.release()]);
+          assert.deepEqual(await locker.list("jobs/"), []);
+        } finally {
+          await closeAll(all);
+        }
+      }),
+      missing(caps, "list"),
+    ),
+    c(
+      "watch yields the lock's state now and after each change",
+      use(async (store) => {
+        const all = lockers(store, 2);
+        const [a, b] = all as [Locker, Locker];
+        const controller = new AbortController();
+        try {
+          const states: number[] = [];
+          const seen = (async () => {
+            for await (const info of b.watch("wat", { signal: controller.signal })) {
+              states.push(info.holders.length);
+              if (states.length > 1 && info.holders.length === 0) break;
+            }
+          })();
+          await eventually(() => states.length === 1, "the watch yields the initial state");
+          const lock = await a.acquire("wat");
+          await eventually(() => states.includes(1), "the watch shows the holder");
+          await lock.release();
+          await seen;
+          assert.equal(states[0], 0);
+          assert.equal(states.at(-1), 0);
+        } finally {
+          controller.abort();
+          await closeAll(all);
+        }
+      }),
+    ),
+    c(
+      "withAcquire and Symbol.asyncDispose release the lock, also when the body throws",
+      use(async (store) => {
+        const all = lockers(store, 1);
+        const locker = all[0] as Locker;
+        try {
+          const result = await withAcquire(locker, "wa", {}, async (lock) => lock.fencingToken);
+          assert.equal(typeof result, "number");
+          await assert.rejects(
+            withAcquire(locker, "wa", {}, async () => {
+              throw new Error("body failed");
+            }),
+            /body failed/,
+          );
+          {
+            const lock = await locker.acquire("wa");
+            await lock[Symbol.asyncDispose]();
+          }
+          assert.equal((await locker.inspect("wa")).holders.length, 0);
+          const busy = await locker.acquire("wa");
+          assert.equal(
+            await withAcquire(locker, "wa", { nonBlocking: true }, async (lock) => lock),
+            null,
+          );
+          await busy.release();
+        } finally {
+          await closeAll(all);
+        }
+      }),
+    ),
+  ];
+}

@@ -1,0 +1,153 @@
+import {
+  LockgateError,
+  type LockStore,
+  type StoreCapabilities,
+  type StoreRecord,
+} from "@lockgate/core";
+
+interface Entry {
+  readonly value: string;
+  readonly version: string;
+}
+
+export interface MemoryStoreOptions {
+  /** Refuse values longer than this many characters. Default 1 MiB. */
+  maxValueLength?: number;
+}
+
+const ABSENT: StoreRecord = { value: null, version: null };
+
+/**
+ * A LockStore in this process's memory. Every write is delivered to watchers at once, so
+ * waiters in the process wake the moment a lock is freed. State dies with the process.
+ */
+export class MemoryStore implements LockStore {
+  readonly capabilities: StoreCapabilities = { watch: "every-change", list: true };
+  readonly #entries = new Map<string, Entry>();
+  readonly #watchers = new Map<string, Set<(record: StoreRecord) => void>>();
+  readonly #maxValueLength: number;
+  #counter = 0;
+  #closed = false;
+  readonly #onClose = new Set<() => void>();
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#maxValueLength = options.maxValueLength ?? 1024 * 1024;
+  }
+
+  async get(key: string): Promise<StoreRecord> {
+    this.#assertOpen();
+    return this.#entries.get(key) ?? ABSENT;
+  }
+
+  async put(
+    key: string,
+    value: string | null,
+    expectedVersion: string | null,
+  ): Promise<string | null> {
+    this.#assertOpen();
+    if (value !== null && value.length > this.#maxValueLength) {
+      throw new LockgateError(
+        "invalid-argument",
+        `Value for ${JSON.stringify(key)} is ${value.length} characters; the limit is ${this.#maxValueLength}`,
+      );
+    }
+    const current = this.#entries.get(key);
+    if ((current?.version ?? null) !== expectedVersion) {
+      throw new LockgateError(
+        "conflict",
+        `Version of ${JSON.stringify(key)} is ${current?.version ?? "absent"}, not ${expectedVersion ?? "absent"}`,
+      );
+    }
+    let record: StoreRecord;
+    if (value === null) {
+      if (!current) return null;
+      this.#entries.delete(key);
+      record = ABSENT;
+    } else {
+      const entry = { value, version: String(++this.#counter) };
+      this.#entries.set(key, entry);
+      record = entry;
+    }
+    for (const notify of this.#watchers.get(key) ?? []) notify(record);
+    return record.version;
+  }
+
+  watch(key: string, signal: AbortSignal): AsyncIterable<StoreRecord> {
+    this.#assertOpen();
+    // Subscribe now, not at the first next(): the first item must be the state as of this call.
+    const pending: StoreRecord[] = [this.#entries.get(key) ?? ABSENT];
+    let wake: (() => void) | undefined;
+    let ended = false;
+    const onRecord = (record: StoreRecord) => {
+      pending.push(record);
+      wake?.();
+    };
+    const end = () => {
+      ended = true;
+      wake?.();
+    };
+    let set = this.#watchers.get(key);
+    if (!set) {
+      set = new Set();
+      this.#watchers.set(key, set);
+    }
+    set.add(onRecord);
+    signal.addEventListener("abort", end, { once: true });
+    this.#onClose.add(end);
+    const cleanup = () => {
+      set.delete(onRecord);
+      if (set.size === 0 && this.#watchers.get(key) === set) this.#watchers.delete(key);
+      signal.removeEventListener("abort", end);
+      this.#onClose.delete(end);
+    };
+    if (signal.aborted) end();
+
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next: async (): Promise<IteratorResult<StoreRecord>> => {
+          for (;;) {
+            if (ended) {
+              cleanup();
+              return { done: true, value: undefined };
+            }
+            const record = pending.shift();
+            if (record) return { done: false, value: record };
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+            });
+            wake = undefined;
+          }
+        },
+        return: async (): Promise<IteratorResult<StoreRecord>> => {
+          ended = true;
+          cleanup();
+          return { done: true, value: undefined };
+        },
+      }),
+    };
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    this.#assertOpen();
+    return [...this.#entries.keys()].filter((key) => key.startsWith(prefix));
+  }
+
+  /** Number of keys held (tombstones of released locks included). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const end of [...this.#onClose]) end();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) {
+      throw new LockgateError("store-unavailable", "The memory store is closed", {
+        retryable: false,
+      });
+    }
+  }
+}
