@@ -94,10 +94,10 @@ export function planRemove(record: LockRecord, id: string): LockRecord | null {
 /** The record without the entries `isExpired` rejects; `changed` says whether any went. */
 export function pruneExpired(
   record: LockRecord,
-  isExpired: (entry: LeaseEntry) => boolean,
+  isExpired: (role: "holder" | "queue", entry: LeaseEntry) => boolean,
 ): { record: LockRecord; changed: boolean } {
-  const holders = record.holders.filter((h) => !isExpired(h));
-  const queue = record.queue.filter((q) => !isExpired(q));
+  const holders = record.holders.filter((h) => !isExpired("holder", h));
+  const queue = record.queue.filter((q) => !isExpired("queue", q));
   const changed = holders.length !== record.holders.length || queue.length !== record.queue.length;
   return { record: changed ? { ...record, holders, queue } : record, changed };
 }

@@ -1,7 +1,8 @@
 import type { LeaseEntry, LockRecord } from "./lock-record.ts";
 
 interface Sighting {
-  readonly beat: number;
+  /** The entry's beat and renewal stamp: a re-joined waiter with an old id still differs. */
+  readonly mark: string;
   /** Monotonic time at which this observer first saw `beat`. */
   readonly at: number;
 }
@@ -19,19 +20,30 @@ export class LeaseObserver {
   observe(key: string, record: LockRecord, now: number): void {
     const previous = this.#sightings.get(key);
     const next = new Map<string, Sighting>();
-    for (const entry of [...record.holders, ...record.queue]) {
-      const seen = previous?.get(entry.id);
-      // Beats only grow; a stale read showing an older beat must not restart the count.
-      next.set(entry.id, seen && seen.beat >= entry.beat ? seen : { beat: entry.beat, at: now });
+    for (const [role, entries] of [
+      ["holder", record.holders],
+      ["queue", record.queue],
+    ] as const) {
+      for (const entry of entries) {
+        const id = sightingId(role, entry.id);
+        const seen = previous?.get(id);
+        const mark = markOf(entry);
+        // Any change restarts the count. A stale read may show an older beat; restarting on
+        // it only delays a takeover, never hastens one.
+        next.set(id, seen && seen.mark === mark ? seen : { mark, at: now });
+      }
     }
     if (next.size === 0) this.#sightings.delete(key);
     else this.#sightings.set(key, next);
   }
 
-  /** True once `entry.ttl` ms have passed since this observer saw its current beat. */
-  isExpired(key: string, entry: LeaseEntry, now: number): boolean {
-    const seen = this.#sightings.get(key)?.get(entry.id);
-    if (!seen || seen.beat < entry.beat) return false;
+  /**
+   * True once `entry.ttl` ms have passed since this observer saw its current beat. A holder
+   * and a queue place with the same id are different leases: a granted waiter starts afresh.
+   */
+  isExpired(key: string, role: "holder" | "queue", entry: LeaseEntry, now: number): boolean {
+    const seen = this.#sightings.get(key)?.get(sightingId(role, entry.id));
+    if (!seen || seen.mark !== markOf(entry)) return false;
     return now - seen.at >= entry.ttl;
   }
 
@@ -40,11 +52,16 @@ export class LeaseObserver {
     const seen = this.#sightings.get(key);
     if (!seen) return undefined;
     let earliest: number | undefined;
-    for (const entry of [...record.holders, ...record.queue]) {
-      const s = seen.get(entry.id);
-      if (!s) continue;
-      const at = s.at + entry.ttl;
-      if (earliest === undefined || at < earliest) earliest = at;
+    for (const [role, entries] of [
+      ["holder", record.holders],
+      ["queue", record.queue],
+    ] as const) {
+      for (const entry of entries) {
+        const s = seen.get(sightingId(role, entry.id));
+        if (!s) continue;
+        const at = s.at + entry.ttl;
+        if (earliest === undefined || at < earliest) earliest = at;
+      }
     }
     return earliest;
   }
@@ -52,4 +69,12 @@ export class LeaseObserver {
   forget(key: string): void {
     this.#sightings.delete(key);
   }
+}
+
+function markOf(entry: LeaseEntry): string {
+  return `${entry.beat}@${entry.renewedAt}`;
+}
+
+function sightingId(role: "holder" | "queue", id: string): string {
+  return `${role}:${id}`;
 }

@@ -95,7 +95,10 @@ export class ManualClock implements Clock {
     return {
       now: () => origin + (this.#now - origin) * rate,
       wallNow: () => this.wallNow() + wallSkew,
-      setTimeout: (callback, ms) => this.setTimeout(callback, ms / rate),
+      // Rounded up to the next microsecond, so that when the timer fires this view's now()
+      // has surely reached the requested time (float error must not make it fire just short).
+      setTimeout: (callback, ms) =>
+        this.setTimeout(callback, Math.ceil((Math.max(0, ms) / rate) * 1e3 + 1) / 1e3),
       clearTimeout: (handle) => this.clearTimeout(handle),
     };
   }

@@ -177,8 +177,8 @@ export class StoreLeaseBackend implements LeaseBackend {
       throwIfAborted(signal);
       const current = await this.#read(key, useCache);
       const now = this.#clock.now();
-      const { record, changed } = pruneExpired(current.record, (e) =>
-        this.#observer.isExpired(key, e, now),
+      const { record, changed } = pruneExpired(current.record, (role, e) =>
+        this.#observer.isExpired(key, role, e, now),
       );
       const plan = planAcquire(record, request, this.#clock.wallNow(), {
         pruned: changed,
