@@ -1,0 +1,165 @@
+import { describe, expect, it } from "vitest";
+import type { AcquireRequest } from "./acquire-request.ts";
+import { isGrantable, planAcquire, planRemove, planRenew, pruneExpired } from "./grant-rules.ts";
+import { emptyRecord, type HolderEntry, type LockRecord, type QueueEntry } from "./lock-record.ts";
+
+const holder = (id: string, shared: boolean, token = 1): HolderEntry => ({
+  id,
+  shared,
+  token,
+  ttl: 1000,
+  beat: 0,
+  renewedAt: 0,
+  acquiredAt: 0,
+});
+const waiter = (id: string, shared: boolean): QueueEntry => ({
+  id,
+  shared,
+  ttl: 1000,
+  beat: 0,
+  renewedAt: 0,
+  enqueuedAt: 0,
+});
+const rec = (holders: HolderEntry[], queue: QueueEntry[], token = 5): LockRecord => ({
+  name: "n",
+  token,
+  holders,
+  queue,
+});
+const req = (id: string, shared: boolean, nonBlocking = false): AcquireRequest => ({
+  name: "n",
+  id,
+  shared,
+  ttl: 1000,
+  nonBlocking,
+});
+
+describe("isGrantable", () => {
+  it.each([
+    ["free lock, exclusive", rec([], []), "me", false, true],
+    ["free lock, shared", rec([], []), "me", true, true],
+    ["shared holder, shared newcomer", rec([holder("a", true)], []), "me", true, true],
+    ["shared holder, exclusive newcomer", rec([holder("a", true)], []), "me", false, false],
+    ["exclusive holder, shared newcomer", rec([holder("a", false)], []), "me", true, false],
+    ["free, but someone queued ahead", rec([], [waiter("w", false)]), "me", false, false],
+    [
+      "free, I am first in the queue",
+      rec([], [waiter("me", false), waiter("w", false)]),
+      "me",
+      false,
+      true,
+    ],
+    [
+      "free, I am second in the queue",
+      rec([], [waiter("w", false), waiter("me", false)]),
+      "me",
+      false,
+      false,
+    ],
+    [
+      "shared holder, exclusive waiter ahead of a shared newcomer",
+      rec([holder("a", true)], [waiter("x", false)]),
+      "me",
+      true,
+      false,
+    ],
+    [
+      "shared holder, shared waiters only ahead",
+      rec([holder("a", true)], [waiter("s", true), waiter("me", true)]),
+      "me",
+      true,
+      true,
+    ],
+    [
+      "shared run after an exclusive waiter",
+      rec([], [waiter("x", false), waiter("me", true)]),
+      "me",
+      true,
+      false,
+    ],
+  ] as const)("%s", (_, record, id, shared, expected) => {
+    expect(isGrantable(record, id, shared)).toBe(expected);
+  });
+});
+
+describe("planAcquire", () => {
+  it("grants with the next fencing token and leaves the queue", () => {
+    const plan = planAcquire(rec([], [waiter("me", false)], 9), req("me", false), 123, {
+      pruned: false,
+      heartbeat: false,
+    });
+    expect(plan.kind).toBe("grant");
+    if (plan.kind !== "grant") return;
+    expect(plan.holder.token).toBe(10);
+    expect(plan.record.token).toBe(10);
+    expect(plan.record.queue).toEqual([]);
+    expect(plan.record.holders.map((h) => h.id)).toEqual(["me"]);
+    expect(plan.holder.acquiredAt).toBe(123);
+  });
+
+  it("queues a blocking request at the end, refuses a non-blocking one without writing", () => {
+    const busy = rec([holder("a", false)], [waiter("w", false)]);
+    const queued = planAcquire(busy, req("me", true), 1, { pruned: false, heartbeat: false });
+    expect(queued).toMatchObject({ kind: "wait", position: 1 });
+    if (queued.kind === "wait") expect(queued.record?.queue.map((q) => q.id)).toEqual(["w", "me"]);
+    expect(
+      planAcquire(busy, req("me", true, true), 1, { pruned: false, heartbeat: false }),
+    ).toEqual({ kind: "busy" });
+  });
+
+  it("heartbeats a queued waiter only when asked, and writes a pruned record", () => {
+    const busy = rec([holder("a", false)], [waiter("me", false)]);
+    expect(planAcquire(busy, req("me", false), 1, { pruned: false, heartbeat: false })).toEqual({
+      kind: "wait",
+      position: 0,
+      record: null,
+    });
+    const beat = planAcquire(busy, req("me", false), 50, { pruned: false, heartbeat: true });
+    if (beat.kind !== "wait") throw new Error(beat.kind);
+    expect(beat.record?.queue[0]).toMatchObject({ beat: 1, renewedAt: 50 });
+    expect(
+      planAcquire(busy, req("me", false), 1, { pruned: true, heartbeat: false }),
+    ).toMatchObject({ record: busy });
+  });
+
+  it("recognises a grant that went through unseen", () => {
+    const plan = planAcquire(rec([holder("me", false, 5)], []), req("me", false), 1, {
+      pruned: false,
+      heartbeat: false,
+    });
+    expect(plan).toMatchObject({ kind: "held", holder: { token: 5 } });
+  });
+});
+
+describe("renew, remove, prune", () => {
+  it("renew bumps only the holder's beat; a missing holder means the lease is lost", () => {
+    const r = rec([holder("a", true), holder("b", true)], []);
+    const next = planRenew(r, "b", 99);
+    expect(next?.holders.map((h) => h.beat)).toEqual([0, 1]);
+    expect(next?.holders[1]?.renewedAt).toBe(99);
+    expect(planRenew(r, "zzz", 1)).toBeNull();
+  });
+
+  it("remove drops a holder or a waiter and keeps the fencing counter", () => {
+    const r = rec([holder("a", false)], [waiter("w", true)], 8);
+    expect(planRemove(r, "a")).toEqual(rec([], [waiter("w", true)], 8));
+    expect(planRemove(r, "w")).toEqual(rec([holder("a", false)], [], 8));
+    expect(planRemove(r, "none")).toBeNull();
+    expect(planRemove(rec([holder("a", false)], [], 8), "a")).toEqual({
+      ...emptyRecord("n"),
+      token: 8,
+    });
+  });
+
+  it("prune removes exactly the expired entries", () => {
+    const r = rec(
+      [holder("dead", true), holder("live", true)],
+      [waiter("gone", false), waiter("here", false)],
+    );
+    const { record, changed } = pruneExpired(r, (_, e) => e.id === "dead" || e.id === "gone");
+    expect(changed).toBe(true);
+    expect(record.holders.map((h) => h.id)).toEqual(["live"]);
+    expect(record.queue.map((q) => q.id)).toEqual(["here"]);
+    expect(pruneExpired(r, () => false)).toEqual({ record: r, changed: false });
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { LeaseObserver } from "./lease-observer.ts";
+import type { HolderEntry, LockRecord } from "./lock-record.ts";
+import { ManualClock } from "./manual-clock.ts";
+
+const holder = (beat: number, renewedAt: number): HolderEntry => ({
+  id: "h",
+  shared: false,
+  token: 1,
+  ttl: 1_000,
+  beat,
+  renewedAt,
+  acquiredAt: 0,
+});
+const rec = (h: HolderEntry): LockRecord => ({ name: "n", token: 1, holders: [h], queue: [] });
+
+describe("LeaseObserver", () => {
+  it("expires a lease ttl after this observer saw its beat, whatever wall time the record claims", () => {
+    const world = new ManualClock();
+    // This host's wall clock is a day ahead, the holder's an hour behind: neither matters.
+    const clock = world.view({ wallSkew: 86_400_000 });
+    const observer = new LeaseObserver();
+    const h = holder(0, world.wallNow() - 3_600_000);
+    observer.observe("n", rec(h), clock.now());
+    world.advance(999);
+    expect(observer.isExpired("n", "holder", h, clock.now())).toBe(false);
+    world.advance(1);
+    expect(observer.isExpired("n", "holder", h, clock.now())).toBe(true);
+  });
+
+  it("restarts the count on any change, and keeps it on an unchanged re-read", () => {
+    const world = new ManualClock();
+    const observer = new LeaseObserver();
+    observer.observe("n", rec(holder(0, 0)), world.now());
+    world.advance(600);
+    observer.observe("n", rec(holder(0, 0)), world.now()); // same beat: no restart
+    world.advance(400);
+    expect(observer.isExpired("n", "holder", holder(0, 0), world.now())).toBe(true);
+    observer.observe("n", rec(holder(1, 5)), world.now()); // renewed: restart
+    world.advance(999);
+    expect(observer.isExpired("n", "holder", holder(1, 5), world.now())).toBe(false);
+    expect(observer.nextExpiry("n", rec(holder(1, 5)))).toBe(2_000);
+  });
+
+  it("never judges an entry it has not seen, and treats a holder and a queue place apart", () => {
+    const world = new ManualClock();
+    const observer = new LeaseObserver();
+    expect(observer.isExpired("n", "holder", holder(0, 0), 1e9)).toBe(false);
+    const q = { id: "h", shared: false, ttl: 1_000, beat: 0, renewedAt: 0, enqueuedAt: 0 };
+    observer.observe("n", { name: "n", token: 0, holders: [], queue: [q] }, world.now());
+    world.advance(900);
+    // Granted: same id, now a holder. Its lease starts now, not when it queued.
+    observer.observe("n", rec(holder(0, 0)), world.now());
+    world.advance(200);
+    expect(observer.isExpired("n", "holder", holder(0, 0), world.now())).toBe(false);
+  });
+
+  it("judges by its own clock rate: a slow observer waits longer in real time", () => {
+    const world = new ManualClock();
+    const slow = world.view({ rate: 0.5 });
+    const observer = new LeaseObserver();
+    observer.observe("n", rec(holder(0, 0)), slow.now());
+    world.advance(1_500);
+    expect(observer.isExpired("n", "holder", holder(0, 0), slow.now())).toBe(false);
+    world.advance(500);
+    expect(observer.isExpired("n", "holder", holder(0, 0), slow.now())).toBe(true);
+  });
+});

@@ -1,0 +1,337 @@
+import { describe, expect, it } from "vitest";
+import { delay } from "./abortable-delay.ts";
+import type { AcquireRequest, Lease } from "./acquire-request.ts";
+import { isLockgateError, LockgateError } from "./errors.ts";
+import type { AcquireOutcome, AcquireStepOptions, LeaseBackend } from "./lease-backend.ts";
+import type { LockInfo } from "./lock-info.ts";
+import { Locker } from "./locker.ts";
+import { ManualClock } from "./manual-clock.ts";
+import { withAcquire } from "./with-acquire.ts";
+
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Moves the driven clock forward in steps, letting promise chains run between steps. */
+async function advance(clock: ManualClock, ms: number, step = 5): Promise<void> {
+  const target = clock.now() + ms;
+  while (clock.now() < target) {
+    clock.advanceTo(Math.min(target, clock.now() + step));
+    await flush();
+  }
+}
+
+/** A LeaseBackend whose answers each test scripts. */
+class ScriptedBackend implements LeaseBackend {
+  readonly steps: { request: AcquireRequest; waitMs: number }[] = [];
+  readonly renewals: number[] = [];
+  readonly released: string[] = [];
+  readonly abandoned: string[] = [];
+  acquireStep: (request: AcquireRequest, options: AcquireStepOptions) => Promise<AcquireOutcome> =
+    async (request) => this.grant(request);
+  renewStep: () => Promise<void> = async () => {};
+  releaseStep: () => Promise<void> = async () => {};
+  readonly clock: ManualClock;
+
+  constructor(clock: ManualClock) {
+    this.clock = clock;
+  }
+
+  grant(request: AcquireRequest, token = 1): AcquireOutcome {
+    return {
+      status: "granted",
+      sentAt: this.clock.now(),
+      lease: {
+        name: request.name,
+        id: request.id,
+        shared: request.shared,
+        token,
+        ttl: request.ttl,
+      },
+    };
+  }
+
+  acquire(request: AcquireRequest, options: AcquireStepOptions): Promise<AcquireOutcome> {
+    this.steps.push({ request, waitMs: options.waitMs });
+    return this.acquireStep(request, options);
+  }
+  renew(_lease: Lease): Promise<void> {
+    this.renewals.push(this.clock.now());
+    return this.renewStep();
+  }
+  async release(lease: Lease): Promise<void> {
+    this.released.push(lease.id);
+    await this.releaseStep();
+  }
+  async abandon(request: AcquireRequest): Promise<void> {
+    this.abandoned.push(request.id);
+  }
+  async inspect(name: string): Promise<LockInfo> {
+    return { name, holders: [], waiters: [], lastFencingToken: 0 };
+  }
+  async list(): Promise<LockInfo[]> {
+    return [];
+  }
+  async *watch(): AsyncIterable<LockInfo> {}
+  async close(): Promise<void> {}
+}
+
+function setup(options: { leaseTtl?: number } = {}) {
+  const clock = new ManualClock();
+  const backend = new ScriptedBackend(clock);
+  const errors: unknown[] = [];
+  const locker = new Locker(backend, {
+    clock,
+    leaseTtl: options.leaseTtl ?? 900,
+    random: () => 0.5,
+    onError: (e) => errors.push(e),
+  });
+  return { clock, backend, locker, errors };
+}
+
+const unavailable = () => Promise.reject(new LockgateError("store-unavailable", "down"));
+
+describe("Locker: leases", () => {
+  it("renews every ttl/3 and keeps the lease while renewals succeed", async () => {
+    const { clock, backend, locker } = setup();
+    const lock = await locker.acquire("a");
+    await advance(clock, 3_000);
+    expect(lock.signal.aborted).toBe(false);
+    expect(backend.renewals).toEqual([300, 600, 900, 1200, 1500, 1800, 2100, 2400, 2700, 3000]);
+    await lock.release();
+  });
+
+  it("gives up belief renewDeadline after the last good renewal was sent, before the ttl", async () => {
+    const { clock, backend, locker, errors } = setup();
+    const lost: string[] = [];
+    const lock = await locker.acquire("a", { onLostLease: (l) => void lost.push(l.id) });
+    await advance(clock, 300); // one good renewal, sent at 300
+    backend.renewStep = unavailable;
+    await advance(clock, 599);
+    expect(lock.signal.aborted).toBe(false);
+    await advance(clock, 1);
+    expect(clock.now()).toBe(900);
+    expect(lock.signal.aborted).toBe(true);
+    expect(isLockgateError(lock.signal.reason, "lease-lost")).toBe(true);
+    expect(lock.lost).toBe(true);
+    expect(lost).toEqual([lock.id]);
+    // Failed renewals were retried within the deadline, and reported, not thrown.
+    expect(backend.renewals.filter((t) => t > 300).length).toBeGreaterThan(2);
+    expect(errors.every((e) => isLockgateError(e, "store-unavailable"))).toBe(true);
+    // The entry it no longer believes in is removed rather than left to expire.
+    expect(backend.released).toEqual([lock.id]);
+    await lock.release(); // resolves; nothing more to release
+    expect(backend.released).toEqual([lock.id]);
+  });
+
+  it("loses the lease at once when the store says it is no longer held", async () => {
+    const { clock, backend, locker } = setup();
+    const lock = await locker.acquire("a");
+    backend.renewStep = () => Promise.reject(new LockgateError("not-held", "taken over"));
+    await advance(clock, 300);
+    expect(lock.signal.aborted).toBe(true);
+    expect(isLockgateError(lock.signal.reason, "lease-lost")).toBe(true);
+  });
+
+  it("counts the lease from when the grant was sent, not from when the answer arrived", async () => {
+    const { clock, backend, locker } = setup();
+    backend.acquireStep = async (request) => {
+      const outcome = backend.grant(request);
+      await delay(clock, 500); // a slow answer
+      return outcome;
+    };
+    const pending = locker.acquire("a");
+    await advance(clock, 500);
+    const lock = await pending;
+    backend.renewStep = unavailable;
+    await advance(clock, 99);
+    expect(lock.signal.aborted).toBe(false);
+    await advance(clock, 1);
+    expect(lock.signal.aborted).toBe(true); // at 600 = sent at 0 + renewDeadline
+  });
+
+  it("never throws from a timer: a failing onLostLease goes to onError", async () => {
+    const { clock, backend, locker, errors } = setup();
+    await locker.acquire("a", {
+      onLostLease: () => {
+        throw new Error("callback broke");
+      },
+    });
+    await locker.acquire("b", {
+      onLostLease: async () => Promise.reject(new Error("async callback broke")),
+    });
+    backend.renewStep = () => Promise.reject(new LockgateError("not-held", "gone"));
+    await advance(clock, 300);
+    const messages = errors.map((e) => (e as Error).message);
+    expect(messages).toContain("callback broke");
+    expect(messages).toContain("async callback broke");
+  });
+});
+
+describe("Locker: waiting", () => {
+  const waitThen = (backend: ScriptedBackend, grantAfterSteps: number) => {
+    backend.acquireStep = async (request, options) => {
+      if (backend.steps.length > grantAfterSteps) return backend.grant(request);
+      if (options.waitMs > 0) await delay(backend.clock, options.waitMs, options.signal);
+      return { status: "waiting", position: 0 };
+    };
+  };
+
+  it("keeps each waiting step within one renewal interval, so the queue place stays fresh", async () => {
+    const { clock, backend, locker } = setup();
+    waitThen(backend, 5);
+    const pending = locker.acquire("a");
+    await advance(clock, 2_000);
+    const lock = await pending;
+    expect(backend.steps.map((s) => s.waitMs)).toEqual([0, 300, 300, 300, 300, 300]);
+    expect(new Set(backend.steps.map((s) => s.request.id)).size).toBe(1);
+    await lock.release();
+  });
+
+  it("times out exactly at the deadline on the driven clock and abandons the request", async () => {
+    const { clock, backend, locker } = setup();
+    waitThen(backend, Number.POSITIVE_INFINITY);
+    const pending = locker.acquire("a", { timeout: 1_000 });
+    const result = pending.catch((e: unknown) => e);
+    await flush();
+    await advance(clock, 995);
+    expect(backend.abandoned).toEqual([]);
+    await advance(clock, 10);
+    const error = await result;
+    expect(isLockgateError(error, "timeout")).toBe(true);
+    expect(backend.steps.at(-1)?.waitMs).toBe(100); // the last step only waits out the remainder
+    expect(backend.abandoned).toEqual([backend.steps[0]?.request.id]);
+  });
+
+  it("stops waiting when the signal aborts and abandons the request", async () => {
+    const { clock, backend, locker } = setup();
+    waitThen(backend, Number.POSITIVE_INFINITY);
+    const controller = new AbortController();
+    const result = locker.acquire("a", { signal: controller.signal }).catch((e: unknown) => e);
+    await advance(clock, 450);
+    controller.abort(new Error("shutting down"));
+    const error = await result;
+    expect(isLockgateError(error, "aborted")).toBe(true);
+    expect((error as LockgateError).cause).toEqual(new Error("shutting down"));
+    expect(backend.abandoned).toHaveLength(1);
+  });
+
+  it("retries store outages while waiting, with backoff, until they clear", async () => {
+    const { clock, backend, locker, errors } = setup();
+    let failures = 4;
+    backend.acquireStep = async (request) =>
+      failures-- > 0
+        ? Promise.reject(new LockgateError("store-unavailable", "down"))
+        : backend.grant(request);
+    const pending = locker.acquire("a");
+    await advance(clock, 2_000);
+    const lock = await pending;
+    expect(backend.steps).toHaveLength(5);
+    expect(errors).toHaveLength(4);
+    await lock.release();
+  });
+
+  it("nonBlocking resolves to null on busy without waiting or retrying", async () => {
+    const { backend, locker } = setup();
+    backend.acquireStep = async () => ({ status: "busy" });
+    expect(await locker.acquire("a", { nonBlocking: true })).toBeNull();
+    expect(backend.steps).toHaveLength(1);
+    expect(backend.steps[0]?.request.nonBlocking).toBe(true);
+  });
+
+  it("onWait is called once with the name and wraps the wait", async () => {
+    const { clock, backend, locker } = setup();
+    waitThen(backend, 2);
+    const events: string[] = [];
+    const pending = locker.acquire("deploy", {
+      onWait: async (name, doWait) => {
+        events.push(`waiting for ${name}`);
+        await doWait();
+        events.push("done waiting");
+      },
+    });
+    await advance(clock, 1_000);
+    const lock = await pending;
+    expect(events).toEqual(["waiting for deploy", "done waiting"]);
+    await lock.release();
+  });
+
+  it("onWait that does not call doWait gives up with busy and abandons the request", async () => {
+    const { backend, locker } = setup();
+    waitThen(backend, Number.POSITIVE_INFINITY);
+    const error = await locker.acquire("a", { onWait: async () => {} }).catch((e: unknown) => e);
+    expect(isLockgateError(error, "busy")).toBe(true);
+    expect(backend.abandoned).toHaveLength(1);
+  });
+});
+
+describe("Locker: arguments and release", () => {
+  it("rejects bad arguments with invalid-argument before touching the backend", async () => {
+    const { backend, locker } = setup();
+    const bad: [string, Parameters<Locker["acquire"]>[1]][] = [
+      ["", {}],
+      ["x".repeat(1025), {}],
+      ["a", { timeout: -1 }],
+      ["a", { timeout: Number.NaN }],
+      ["a", { leaseTtl: 0 }],
+    ];
+    for (const [name, options] of bad) {
+      const error = await locker.acquire(name, options).catch((e: unknown) => e);
+      expect(
+        isLockgateError(error, "invalid-argument"),
+        `${name.slice(0, 5)} ${JSON.stringify(options)}`,
+      ).toBe(true);
+    }
+    expect(backend.steps).toHaveLength(0);
+    const clock = new ManualClock();
+    expect(() => new Locker(backend, { clock, leaseTtl: 1000, renewDeadline: 1000 })).toThrow(
+      /renewDeadline < leaseTtl/,
+    );
+    expect(
+      () => new Locker(backend, { clock, leaseTtl: 1000, renewInterval: 700, renewDeadline: 600 }),
+    ).toThrow(LockgateError);
+  });
+
+  it("release is idempotent and aborts the handle's signal with not-held", async () => {
+    const { backend, locker } = setup();
+    const lock = await locker.acquire("a");
+    expect(locker.held.has(lock)).toBe(true);
+    const first = lock.release();
+    expect(lock.release()).toBe(first);
+    await first;
+    expect(backend.released).toEqual([lock.id]);
+    expect(isLockgateError(lock.signal.reason, "not-held")).toBe(true);
+    expect(locker.held.size).toBe(0);
+  });
+
+  it("a failed release rejects; asyncDispose reports it to onError instead of throwing", async () => {
+    const { backend, locker, errors } = setup();
+    backend.releaseStep = unavailable;
+    const a = await locker.acquire("a");
+    await expect(a.release()).rejects.toMatchObject({ code: "store-unavailable" });
+    const b = await locker.acquire("b");
+    await b[Symbol.asyncDispose]();
+    expect(errors).toHaveLength(1);
+  });
+
+  it("withAcquire: the body's error wins over a failed release", async () => {
+    const { backend, locker, errors } = setup();
+    backend.releaseStep = unavailable;
+    await expect(
+      withAcquire(locker, "a", {}, async () => {
+        throw new Error("deploy failed");
+      }),
+    ).rejects.toThrow("deploy failed");
+    expect(errors.map((e) => (e as LockgateError).code)).toEqual(["store-unavailable"]);
+    await expect(withAcquire(locker, "a", {}, async () => 1)).rejects.toMatchObject({
+      code: "store-unavailable",
+    });
+  });
+
+  it("close releases every held lock and refuses new acquires", async () => {
+    const { backend, locker } = setup();
+    const a = await locker.acquire("a");
+    const b = await locker.acquire("b", { shared: true });
+    await locker.close();
+    expect(backend.released.sort()).toEqual([a.id, b.id].sort());
+    await expect(locker.acquire("c")).rejects.toMatchObject({ code: "store-unavailable" });
+  });
+});
