@@ -36,7 +36,8 @@ describe("LockgateError", () => {
 
   it("is recognised across a duplicate copy of the package, where instanceof fails", async () => {
     // A query string makes the module loader evaluate errors.ts a second time: a second copy.
-    const copy = (await import("./errors.ts?duplicate-copy")) as typeof import("./errors.ts");
+    const duplicate = "./errors.ts?duplicate-copy";
+    const copy = (await import(/* @vite-ignore */ duplicate)) as typeof import("./errors.ts");
     expect(copy.LockgateError).not.toBe(LockgateError);
     const foreign = new copy.LockgateError("conflict", "from the other copy");
     expect(foreign instanceof LockgateError).toBe(false);
