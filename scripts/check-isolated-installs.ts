@@ -3,10 +3,18 @@
 // project, and runs a smoke script there. Also checks that every import in dist/ is declared
 // and every declared dependency is imported.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { builtinModules } from "node:module";
 
 interface Manifest {
   name: string;
@@ -25,44 +33,70 @@ const run = (cmd: string, args: string[], cwd: string) =>
 
 const packages = readdirSync(join(root, "packages"))
   .map((dir) => ({ dir: join(root, "packages", dir), short: dir }))
-  .map((p) => ({ ...p, manifest: JSON.parse(readFileSync(join(p.dir, "package.json"), "utf8")) as Manifest }))
+  .map((p) => ({
+    ...p,
+    manifest: JSON.parse(readFileSync(join(p.dir, "package.json"), "utf8")) as Manifest,
+  }))
   .filter((p) => !p.manifest.private);
 
 const tarballs = new Map<string, string>();
 for (const p of packages) {
-  const out = run("pnpm", ["pack", "--pack-destination", work], p.dir).trim().split("\n").at(-1) as string;
+  const out = run("pnpm", ["pack", "--pack-destination", work], p.dir)
+    .trim()
+    .split("\n")
+    .at(-1) as string;
   const tarball = out.startsWith("/") ? out : join(work, out);
   tarballs.set(p.manifest.name, tarball);
   const unpacked = join(work, `unpacked-${p.short}`);
   mkdirSync(unpacked);
   run("tar", ["-xzf", tarball, "-C", unpacked], work);
   const packed = readFileSync(join(unpacked, "package", "package.json"), "utf8");
-  if (packed.includes("@lockgate/source")) problems.push(`${p.manifest.name}: packed exports still name the source condition`);
-  if (packed.includes("workspace:")) problems.push(`${p.manifest.name}: packed manifest has a workspace: range`);
+  if (packed.includes("@lockgate/source"))
+    problems.push(`${p.manifest.name}: packed exports still name the source condition`);
+  if (packed.includes("workspace:"))
+    problems.push(`${p.manifest.name}: packed manifest has a workspace: range`);
   const files = run("tar", ["-tzf", tarball], work).trim().split("\n");
-  const stray = files.filter((f) => !/^package\/(dist\/|package\.json$|README\.md$|LICENSE|CHANGELOG\.md$)/.test(f));
-  if (stray.length) problems.push(`${p.manifest.name}: unexpected files in tarball: ${stray.join(", ")}`);
-  if (files.some((f) => f.endsWith(".test.js"))) problems.push(`${p.manifest.name}: tests were packed`);
+  const stray = files.filter(
+    (f) => !/^package\/(dist\/|package\.json$|README\.md$|LICENSE|CHANGELOG\.md$)/.test(f),
+  );
+  if (stray.length)
+    problems.push(`${p.manifest.name}: unexpected files in tarball: ${stray.join(", ")}`);
+  if (files.some((f) => f.endsWith(".test.js")))
+    problems.push(`${p.manifest.name}: tests were packed`);
 
   // Imports in dist/ versus what the manifest declares.
-  const declared = new Set([...Object.keys(p.manifest.dependencies ?? {}), ...Object.keys(p.manifest.peerDependencies ?? {})]);
+  const declared = new Set([
+    ...Object.keys(p.manifest.dependencies ?? {}),
+    ...Object.keys(p.manifest.peerDependencies ?? {}),
+  ]);
   const imported = new Set<string>();
   for (const file of files.filter((f) => f.endsWith(".js"))) {
     const text = readFileSync(join(unpacked, file), "utf8");
     for (const m of text.matchAll(/(?:from|import)\s*\(?\s*["']([^"'.][^"']*)["']/g)) {
       const spec = m[1] as string;
       if (spec.startsWith("node:") || builtinModules.includes(spec)) continue;
-      imported.add(spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : (spec.split("/")[0] as string));
+      imported.add(
+        spec.startsWith("@")
+          ? spec.split("/").slice(0, 2).join("/")
+          : (spec.split("/")[0] as string),
+      );
     }
   }
-  for (const dep of imported) if (!declared.has(dep)) problems.push(`${p.manifest.name}: dist imports ${dep}, which is not declared`);
-  for (const dep of declared) if (!imported.has(dep)) problems.push(`${p.manifest.name}: declares ${dep} but never imports it`);
+  for (const dep of imported)
+    if (!declared.has(dep))
+      problems.push(`${p.manifest.name}: dist imports ${dep}, which is not declared`);
+  for (const dep of declared)
+    if (!imported.has(dep))
+      problems.push(`${p.manifest.name}: declares ${dep} but never imports it`);
 }
 
 for (const p of packages) {
   const project = join(work, `try-${p.short}`);
   mkdirSync(project);
-  writeFileSync(join(project, "package.json"), JSON.stringify({ name: `try-${p.short}`, private: true, type: "module" }));
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify({ name: `try-${p.short}`, private: true, type: "module" }),
+  );
   const smoke = join(root, "scripts", "isolated-smoke", `${p.short}.mjs`);
   if (!existsSync(smoke)) {
     problems.push(`${p.manifest.name}: no smoke script at scripts/isolated-smoke/${p.short}.mjs`);
@@ -73,16 +107,26 @@ for (const p of packages) {
     (d) => d.startsWith("@lockgate/") && !p.manifest.peerDependenciesMeta?.[d]?.optional,
   );
   const installs = [p.manifest.name, ...required].map((n) => tarballs.get(n) as string);
-  run("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", ...installs], project);
+  run(
+    "npm",
+    ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", ...installs],
+    project,
+  );
   const installed = readdirSync(join(project, "node_modules"))
     .filter((d) => !d.startsWith("."))
-    .flatMap((d) => (d.startsWith("@") ? readdirSync(join(project, "node_modules", d)).map((s) => `${d}/${s}`) : [d]));
+    .flatMap((d) =>
+      d.startsWith("@")
+        ? readdirSync(join(project, "node_modules", d)).map((s) => `${d}/${s}`)
+        : [d],
+    );
   writeFileSync(join(project, "smoke.mjs"), readFileSync(smoke));
   try {
     const out = run("node", ["smoke.mjs"], project).trim();
     console.log(`${p.manifest.name}: installed alone (${installed.join(", ")}); ${out}`);
   } catch (error) {
-    problems.push(`${p.manifest.name}: smoke script failed: ${(error as { stderr?: string }).stderr ?? error}`);
+    problems.push(
+      `${p.manifest.name}: smoke script failed: ${(error as { stderr?: string }).stderr ?? error}`,
+    );
   }
 }
 

@@ -10,7 +10,8 @@ class MapStore {
     return this.#values.get(key) ?? { value: null, version: null };
   }
   async put(key, value, expected) {
-    if ((this.#values.get(key)?.version ?? null) !== expected) throw new LockgateError("conflict", "stale");
+    if ((this.#values.get(key)?.version ?? null) !== expected)
+      throw new LockgateError("conflict", "stale");
     if (value === null) {
       this.#values.delete(key);
       return null;
@@ -23,7 +24,10 @@ class MapStore {
     return [...this.#values.keys()].filter((k) => k.startsWith(prefix));
   }
 }
-const cases = storeConformanceCases({ createStore: () => new MapStore(), capabilities: new MapStore().capabilities });
+const cases = storeConformanceCases({
+  createStore: () => new MapStore(),
+  capabilities: new MapStore().capabilities,
+});
 let ran = 0;
 for (const c of cases) {
   if (c.skip) continue;

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The one command: on a fresh machine with only Node 20 and npm it installs the toolchain and
+# the dependencies, then lints, type-checks, builds, tests and checks every package.
+# `npm run verify` runs it; so does CI (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TURBO_TELEMETRY_DISABLED=1 TURBO_NO_UPDATE_NOTIFIER=1 DO_NOT_TRACK=1
+
+step() { printf '\n== %s\n' "$*"; }
+
+PNPM_VERSION=12.21.0
+if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
+  step "installing pnpm $PNPM_VERSION"
+  npm install --global --no-audit --no-fund "pnpm@$PNPM_VERSION"
+fi
+
+step "dependencies"
+pnpm install --frozen-lockfile
+
+step "lint and format (biome)"
+pnpm lint
+
+step "type-check and build"
+pnpm turbo run typecheck build --output-logs=errors-only
+
+step "README examples match the type-checked files under examples/"
+pnpm exec tsx scripts/check-readme-examples.ts
+
+step "tests"
+mkdir -p .tmp
+status=0
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json || status=$?
+
+step "package checks (publint, are-the-types-wrong)"
+pnpm turbo run check-package --output-logs=errors-only
+
+step "each package packed and installed alone"
+pnpm check-installs
+
+# The closing line CI reads: counts from the test run above.
+pnpm exec tsx scripts/print-test-summary.ts .tmp/vitest.json
+exit "$status"
