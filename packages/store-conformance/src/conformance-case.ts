@@ -9,6 +9,8 @@ export interface ConformanceCase {
 }
 
 export interface StoreFactoryOptions {
+  /** The store's declared capabilities, used to skip cases it does not claim. */
+  capabilities?: StoreCapabilities;
   /** A fresh, empty store for each case (or an existing one with a fresh key prefix). */
   createStore: () => LockStore | Promise<LockStore>;
   /** Called after each case with the store it used; closes it by default. */
@@ -39,4 +41,13 @@ export function missing(
   return capabilities.watch === "every-change"
     ? undefined
     : 'the store\'s watch may coalesce changes (watch: "latest")';
+}
+
+/** A case, skipped with `skip` as the reason when given. */
+export function conformanceCase(
+  name: string,
+  run: () => Promise<void>,
+  skip?: string,
+): ConformanceCase {
+  return skip === undefined ? { name, run } : { name, run, skip };
 }

@@ -6,11 +6,11 @@ import {
   type Lock,
   type Locker,
   type LockStore,
-  type StoreCapabilities,
   withAcquire,
 } from "@lockgate/core";
 import {
   type ConformanceCase,
+  conformanceCase,
   missing,
   type StoreFactoryOptions,
   withStore,
@@ -18,7 +18,6 @@ import {
 import { FaultInjectingStore } from "./fault-injecting-store.ts";
 
 export interface LockerConformanceOptions extends StoreFactoryOptions {
-  capabilities?: StoreCapabilities;
   /** Lease length in ms used by the cases; keep it short, they wait for expiry. Default 600. */
   leaseTtl?: number;
   /** Poll period for stores without watch. Default 20 ms. */
@@ -55,8 +54,7 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
     await Promise.allSettled(all.map((l) => l.close()));
   };
   const use = (fn: (store: LockStore) => Promise<void>) => () => withStore(options, fn);
-  const c = (name: string, run: () => Promise<void>, skip?: string): ConformanceCase =>
-    skip === undefined ? { name, run } : { name, run, skip };
+  const c = conformanceCase;
 
   /** Starts waiters one at a time, each queued (visible in inspect) before the next starts. */
   const queueInOrder = async (

@@ -1,20 +1,14 @@
 import assert from "node:assert/strict";
-import {
-  isLockgateError,
-  type LockStore,
-  type StoreCapabilities,
-  type StoreRecord,
-} from "@lockgate/core";
+import { isLockgateError, type LockStore, type StoreRecord } from "@lockgate/core";
 import {
   type ConformanceCase,
+  conformanceCase,
   missing,
   type StoreFactoryOptions,
   withStore,
 } from "./conformance-case.ts";
 
 export interface StoreConformanceOptions extends StoreFactoryOptions {
-  /** The store's declared capabilities, used to skip cases it does not claim. */
-  capabilities?: StoreCapabilities;
   /** Size of the "large value" case in characters. Default 64 KiB. */
   largeValueSize?: number;
   /** Concurrent writers racing on one version. Default 16. */
@@ -79,8 +73,7 @@ export function storeConformanceCases(options: StoreConformanceOptions): Conform
     <T>(fn: (store: LockStore) => Promise<T>) =>
     () =>
       withStore(options, fn).then(() => {});
-  const c = (name: string, run: () => Promise<void>, skip?: string): ConformanceCase =>
-    skip === undefined ? { name, run } : { name, run, skip };
+  const c = conformanceCase;
 
   return [
     c(
