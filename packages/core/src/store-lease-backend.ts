@@ -32,7 +32,7 @@ interface ReadResult {
 }
 
 /** Backoff after repeated CAS conflicts: the first conflict retries at once on fresh data. */
-const CONFLICT_BACKOFF = { base: 2, cap: 100 } as const;
+const CONFLICT_BACKOFF = { base: 2, cap: 25 } as const;
 
 /**
  * The lease algorithm over any LockStore: one record per lock name, written only by
@@ -66,10 +66,12 @@ export class StoreLeaseBackend implements LeaseBackend {
   async acquire(request: AcquireRequest, options: AcquireStepOptions): Promise<AcquireOutcome> {
     this.#assertOpen();
     const { signal } = options;
+    // Counted from the start of the step, so that a slow heartbeat does not stretch the
+    // interval between heartbeats beyond what the Locker asked for.
+    const until = this.#clock.now() + options.waitMs;
     const first = await this.#attempt(request, true, signal);
     if (first.outcome.status !== "waiting" || options.waitMs <= 0) return first.outcome;
 
-    const until = this.#clock.now() + options.waitMs;
     const feed = this.#feed(request.name);
     const release = feed.retain();
     try {
@@ -118,7 +120,7 @@ export class StoreLeaseBackend implements LeaseBackend {
 
   async inspect(name: string): Promise<LockInfo> {
     this.#assertOpen();
-    return lockInfoFromRecord((await this.#read(name, false)).record);
+    return lockInfoFromRecord((await this.#fresh(name)).record);
   }
 
   async list(prefix: string): Promise<LockInfo[]> {
@@ -131,7 +133,7 @@ export class StoreLeaseBackend implements LeaseBackend {
     const keys = await this.store.list(prefix);
     const infos: LockInfo[] = [];
     for (const key of keys.sort()) {
-      const { record } = await this.#read(key, false);
+      const { record } = await this.#fresh(key);
       if (record.holders.length > 0 || record.queue.length > 0)
         infos.push(lockInfoFromRecord(record));
     }
@@ -143,7 +145,7 @@ export class StoreLeaseBackend implements LeaseBackend {
     const feed = this.#feed(name);
     const release = feed.retain();
     try {
-      let current = await this.#read(name, false);
+      let current = await this.#fresh(name);
       for (;;) {
         yield lockInfoFromRecord(current.record);
         try {
@@ -151,7 +153,7 @@ export class StoreLeaseBackend implements LeaseBackend {
         } catch {
           return;
         }
-        current = await this.#read(name, true);
+        current = await this.#read(name);
       }
     } finally {
       release();
@@ -172,10 +174,10 @@ export class StoreLeaseBackend implements LeaseBackend {
     signal: AbortSignal | undefined,
   ): Promise<{ outcome: AcquireOutcome; version: string | null; nextExpiry?: number }> {
     const key = request.name;
-    let useCache = true;
+    let stale: string | null | undefined;
     for (let conflicts = 0; ; ) {
       throwIfAborted(signal);
-      const current = await this.#read(key, useCache);
+      const current = await this.#read(key, stale);
       const now = this.#clock.now();
       const { record, changed } = pruneExpired(current.record, (role, e) =>
         this.#observer.isExpired(key, role, e, now),
@@ -217,7 +219,7 @@ export class StoreLeaseBackend implements LeaseBackend {
         }
       } catch (error) {
         if (!isLockgateError(error, "conflict")) throw error;
-        useCache = false;
+        stale = current.version;
         if (conflicts++ > 0) await this.#backoff(conflicts - 1, signal);
       }
     }
@@ -229,10 +231,10 @@ export class StoreLeaseBackend implements LeaseBackend {
     signal: AbortSignal | undefined,
     change: (record: LockRecord) => LockRecord | null,
   ): Promise<void> {
-    let useCache = true;
+    let stale: string | null | undefined;
     for (let conflicts = 0; ; ) {
       throwIfAborted(signal);
-      const current = await this.#read(key, useCache);
+      const current = await this.#read(key, stale);
       const next = change(current.record);
       if (!next) return;
       try {
@@ -240,15 +242,22 @@ export class StoreLeaseBackend implements LeaseBackend {
         return;
       } catch (error) {
         if (!isLockgateError(error, "conflict")) throw error;
-        useCache = false;
+        stale = current.version;
         if (conflicts++ > 0) await this.#backoff(conflicts - 1, signal);
       }
     }
   }
 
-  async #read(key: string, useCache: boolean): Promise<ReadResult> {
+  /**
+   * The key's record: what the watch last delivered, unless it is the version a write just
+   * lost against (`stale`), then a fresh read. After a conflict the watch usually already
+   * holds the write that won, so a slow client retries without another round trip; otherwise
+   * it could lose every race to faster writers.
+   */
+  async #read(key: string, stale?: string | null): Promise<ReadResult> {
     const feed = this.#feeds.get(key);
-    let stored: StoreRecord | undefined = useCache ? feed?.latest : undefined;
+    let stored: StoreRecord | undefined = feed?.latest;
+    if (stored && stale !== undefined && stored.version === stale) stored = undefined;
     if (!stored) {
       stored = await this.store.get(key);
       feed?.publish(stored);
@@ -263,6 +272,11 @@ export class StoreLeaseBackend implements LeaseBackend {
     }
     this.#observer.observe(key, record, this.#clock.now());
     return { record, version: stored.version };
+  }
+
+  /** A read that skips what the watch delivered: for callers who must see the store itself. */
+  #fresh(key: string): Promise<ReadResult> {
+    return this.#read(key, this.#feeds.get(key)?.latest?.version ?? null);
   }
 
   async #write(key: string, record: LockRecord, expected: string | null): Promise<string | null> {

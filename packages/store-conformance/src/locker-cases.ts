@@ -163,9 +163,11 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
       use(async (store) => {
         const count = 5;
         // Earlier waiters get slower store round trips: only the queue can keep them first.
+        // Their leases are longer than the case's default so that a slow waiter's heartbeat,
+        // competing with four faster ones, cannot miss its ttl: this case is about order.
         const waiters = Array.from({ length: count }, (_, i) =>
           createLocker(new FaultInjectingStore(store, { latency: () => (count - i) * 4 }), {
-            leaseTtl: ttl,
+            leaseTtl: ttl * 3,
             pollInterval: options.pollInterval ?? 20,
           }),
         );
