@@ -1,0 +1,21 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describeStoreConformance } from "@lockgate/store-conformance/vitest";
+import { FileStore } from "./file-store.ts";
+
+const dirs = new Map<FileStore, string>();
+
+describeStoreConformance("FileStore", {
+  createStore: () => {
+    const dir = mkdtempSync(join(tmpdir(), "lockgate-file-"));
+    const store = new FileStore(dir, { pollInterval: 100 });
+    dirs.set(store, dir);
+    return store;
+  },
+  destroyStore: async (store) => {
+    await store.close?.();
+    rmSync(dirs.get(store as FileStore) as string, { recursive: true, force: true });
+  },
+  capabilities: { watch: "latest", list: true },
+});

@@ -1,0 +1,335 @@
+import { createHash, randomBytes } from "node:crypto";
+import { type FSWatcher, promises as fs, watch as watchDirectory } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import {
+  backoffDelay,
+  delay,
+  LockgateError,
+  type LockStore,
+  type StoreCapabilities,
+  type StoreRecord,
+  systemClock,
+} from "@lockgate/core";
+import { lock as lockFile } from "proper-lockfile";
+import { prepareLockDirectory } from "./lock-directory.ts";
+import {
+  decodeVersionFile,
+  encodeVersionFile,
+  versionFileName,
+  versionSeq,
+} from "./version-file.ts";
+
+export interface FileStoreOptions {
+  /**
+   * proper-lockfile's stale period in ms (at least 2000): a writer's lock older than this is
+   * taken over. Safety does not rest on it; it only bounds how long a crashed writer blocks.
+   * Default 10 000.
+   */
+  staleMs?: number;
+  /** Poll period in ms behind fs.watch, for file systems where watching is unreliable. Default 1000. */
+  pollInterval?: number;
+  /** How long a write waits for another process's write before failing. Default 10 000 ms. */
+  writeTimeout?: number;
+  /** fsync each version file and its directory, so a power cut cannot lose a grant. Default true. */
+  durable?: boolean;
+}
+
+const ABSENT: StoreRecord = { value: null, version: null };
+/** Temporary files of writers that died are removed after this long. */
+const ORPHAN_TEMP_AGE = 60_000;
+
+interface Latest {
+  readonly seq: number;
+  readonly record: StoreRecord;
+  readonly names: readonly string[];
+}
+
+/**
+ * A LockStore in a directory shared by the processes of one host. Each key is a directory of
+ * numbered version files. A write is committed by hard-linking a complete temporary file to the
+ * next number: link() creates the name atomically and fails if it exists, so two writers that
+ * read the same version can never both commit, and no reader ever sees a torn record.
+ * proper-lockfile serialises writers so they rarely collide; correctness does not depend on it.
+ */
+export class FileStore implements LockStore {
+  readonly capabilities: StoreCapabilities = { watch: "latest", list: true };
+  readonly dir: string;
+  readonly #staleMs: number;
+  readonly #pollInterval: number;
+  readonly #writeTimeout: number;
+  readonly #durable: boolean;
+  readonly #closing = new AbortController();
+  /** How often proper-lockfile reported a writer lock compromised (a paused or slow writer). */
+  compromisedLocks = 0;
+
+  constructor(dir: string, options: FileStoreOptions = {}) {
+    prepareLockDirectory(dir);
+    this.dir = dir;
+    this.#staleMs = Math.max(options.staleMs ?? 10_000, 2_000);
+    this.#pollInterval = options.pollInterval ?? 1_000;
+    this.#writeTimeout = options.writeTimeout ?? 10_000;
+    this.#durable = options.durable ?? true;
+  }
+
+  async get(key: string): Promise<StoreRecord> {
+    this.#assertOpen();
+    return (await this.#latest(key)).record;
+  }
+
+  async put(
+    key: string,
+    value: string | null,
+    expectedVersion: string | null,
+  ): Promise<string | null> {
+    this.#assertOpen();
+    const keyDir = this.#keyDir(key);
+    await this.#io(() => fs.mkdir(keyDir, { recursive: true }), "create", keyDir);
+    const unlock = await this.#lockWriters(keyDir);
+    try {
+      const latest = await this.#latest(key);
+      if (latest.record.version !== expectedVersion) {
+        throw new LockgateError(
+          "conflict",
+          `${JSON.stringify(key)} is at version ${latest.record.version ?? "absent"}, not ${expectedVersion ?? "absent"}`,
+        );
+      }
+      const seq = latest.seq + 1;
+      const version = `${seq}.${randomBytes(6).toString("hex")}`;
+      await this.#commit(keyDir, seq, encodeVersionFile({ key, version, value }));
+      await this.#cleanUp(keyDir, latest.names, seq);
+      return value === null ? null : version;
+    } finally {
+      await unlock();
+    }
+  }
+
+  async *watch(key: string, signal: AbortSignal): AsyncIterable<StoreRecord> {
+    this.#assertOpen();
+    const keyDir = this.#keyDir(key);
+    await this.#io(() => fs.mkdir(keyDir, { recursive: true }), "create", keyDir);
+    let dirty = true;
+    let wake: () => void = () => {};
+    const poke = () => {
+      dirty = true;
+      wake();
+    };
+    // Watch first, read second: a change between the two is then seen, never lost.
+    let watcher: FSWatcher | undefined;
+    try {
+      watcher = watchDirectory(keyDir, poke);
+      watcher.on("error", () => {
+        watcher?.close();
+        watcher = undefined;
+      });
+    } catch {
+      watcher = undefined; // no watching here (inotify limits, exotic file systems): poll only
+    }
+    const poller = setInterval(poke, this.#pollInterval);
+    const stop = () => wake();
+    signal.addEventListener("abort", stop);
+    this.#closing.signal.addEventListener("abort", stop);
+    try {
+      let last: string | null | undefined;
+      while (!signal.aborted && !this.#closing.signal.aborted) {
+        if (!dirty) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          continue;
+        }
+        dirty = false;
+        const record = await this.get(key);
+        if (last === undefined || record.version !== last) {
+          last = record.version;
+          yield record;
+        }
+      }
+    } finally {
+      watcher?.close();
+      clearInterval(poller);
+      signal.removeEventListener("abort", stop);
+      this.#closing.signal.removeEventListener("abort", stop);
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    this.#assertOpen();
+    const entries = await this.#io(
+      () => fs.readdir(this.dir, { withFileTypes: true }),
+      "list",
+      this.dir,
+    );
+    const keys: string[] = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory() || !/^[0-9a-f]{64}$/.test(entry.name)) continue;
+      const found = await this.#readLatest(join(this.dir, entry.name), undefined);
+      if (found.key !== undefined && found.record.value !== null && found.key.startsWith(prefix)) {
+        keys.push(found.key);
+      }
+    }
+    return keys;
+  }
+
+  async close(): Promise<void> {
+    this.#closing.abort();
+  }
+
+  /** The directory of `key`: a hash, so no name can escape the directory or collide. */
+  #keyDir(key: string): string {
+    return join(this.dir, createHash("sha256").update(key, "utf8").digest("hex"));
+  }
+
+  async #latest(key: string): Promise<Latest> {
+    const { key: _found, ...latest } = await this.#readLatest(this.#keyDir(key), key);
+    return latest;
+  }
+
+  async #readLatest(keyDir: string, key: string | undefined): Promise<Latest & { key?: string }> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      let names: string[];
+      try {
+        names = await fs.readdir(keyDir);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT")
+          return { seq: 0, record: ABSENT, names: [] };
+        throw unavailable("read", keyDir, error);
+      }
+      let seq = 0;
+      for (const name of names) seq = Math.max(seq, versionSeq(name) ?? 0);
+      if (seq === 0) return { seq: 0, record: ABSENT, names };
+      const path = join(keyDir, versionFileName(seq));
+      let text: string;
+      try {
+        text = await fs.readFile(path, "utf8");
+      } catch (error) {
+        // A writer cleaned this version up after committing a newer one: look again.
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+        throw unavailable("read", path, error);
+      }
+      const file = decodeVersionFile(text, path, key);
+      const record = file.value === null ? ABSENT : { value: file.value, version: file.version };
+      return { seq, record, names, key: file.key };
+    }
+    throw new LockgateError("store-unavailable", `${keyDir} kept changing while being read`);
+  }
+
+  /** Writes a complete temporary file, then links it to the version's name: create-if-absent. */
+  async #commit(keyDir: string, seq: number, content: string): Promise<void> {
+    const temp = join(keyDir, `.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
+    const target = join(keyDir, versionFileName(seq));
+    try {
+      const handle = await this.#io(() => fs.open(temp, "wx"), "write", temp);
+      try {
+        await handle.writeFile(content, "utf8");
+        if (this.#durable) await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      try {
+        await fs.link(temp, target);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        // EEXIST: another writer committed this version first (its writer lock went stale
+        // under us, say). ENOENT: our temp file was reaped while we were paused. Both: retry.
+        if (code === "EEXIST" || code === "ENOENT") {
+          throw new LockgateError(
+            "conflict",
+            `Version ${seq} of ${keyDir} was committed by another writer`,
+          );
+        }
+        throw unavailable("commit", target, error);
+      }
+      if (this.#durable) await syncDirectory(keyDir);
+    } finally {
+      await fs.rm(temp, { force: true }).catch(() => {});
+    }
+  }
+
+  /** Removes versions older than `seq` and temporary files of writers that died. */
+  async #cleanUp(keyDir: string, names: readonly string[], seq: number): Promise<void> {
+    for (const name of names) {
+      const n = versionSeq(name);
+      const path = join(keyDir, name);
+      if (n !== undefined && n < seq) {
+        await fs.rm(path, { force: true }).catch(() => {});
+      } else if (name.startsWith(".tmp-")) {
+        const stat = await fs.stat(path).catch(() => undefined);
+        if (stat && Date.now() - stat.mtimeMs > ORPHAN_TEMP_AGE)
+          await fs.rm(path, { force: true }).catch(() => {});
+      }
+    }
+  }
+
+  /** proper-lockfile's lock on the key, retried with short jittered backoff. */
+  async #lockWriters(keyDir: string): Promise<() => Promise<void>> {
+    const started = systemClock.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const release = await lockFile(keyDir, {
+          realpath: false,
+          lockfilePath: `${keyDir}.lock`,
+          stale: this.#staleMs,
+          retries: 0,
+          // proper-lockfile throws this from a timer by default, which would crash the process.
+          // A compromised writer lock only costs a conflict: link() keeps the record safe.
+          onCompromised: () => {
+            this.compromisedLocks++;
+          },
+        });
+        return async () => {
+          await release().catch(() => {}); // already released or compromised: nothing to undo
+        };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ELOCKED")
+          throw unavailable("lock", `${keyDir}.lock`, error);
+        if (systemClock.now() - started > this.#writeTimeout) {
+          throw new LockgateError(
+            "store-unavailable",
+            `Another process kept ${keyDir}.lock for over ${this.#writeTimeout} ms`,
+            { cause: error },
+          );
+        }
+        await delay(systemClock, backoffDelay(attempt, { base: 1, cap: 20 }));
+      }
+    }
+  }
+
+  async #io<T>(fn: () => Promise<T>, what: string, path: string): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw unavailable(what, path, error);
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closing.signal.aborted) {
+      throw new LockgateError("store-unavailable", "The file store is closed", {
+        retryable: false,
+      });
+    }
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await fs.open(dir, "r").catch(() => undefined);
+  if (!handle) return;
+  try {
+    await handle.sync();
+  } catch {
+    // Some platforms cannot fsync a directory; the rename-free link is still atomic there.
+  } finally {
+    await handle.close();
+  }
+}
+
+function unavailable(what: string, path: string, cause: unknown): LockgateError {
+  if (cause instanceof LockgateError) return cause;
+  const code = (cause as NodeJS.ErrnoException).code ?? "error";
+  const permanent = code === "EACCES" || code === "EPERM" || code === "EROFS";
+  return new LockgateError("store-unavailable", `Cannot ${what} ${path} (${code})`, {
+    cause,
+    retryable: !permanent,
+  });
+}

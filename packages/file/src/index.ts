@@ -1,0 +1,2 @@
+export { FileLocker, type FileLockerOptions } from "./file-locker.ts";
+export { FileStore, type FileStoreOptions } from "./file-store.ts";
