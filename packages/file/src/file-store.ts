@@ -240,6 +240,16 @@ export class FileStore implements LockStore {
         }
         throw unavailable("commit", target, error);
       }
+      // A writer paused long enough can find its slot free again: taken, superseded and
+      // cleaned up while it slept. Then newer versions exist, and this commit must not count.
+      const names = await this.#io(() => fs.readdir(keyDir), "read", keyDir);
+      if (names.some((name) => (versionSeq(name) ?? 0) > seq)) {
+        await fs.rm(target, { force: true }).catch(() => {});
+        throw new LockgateError(
+          "conflict",
+          `Version ${seq} of ${keyDir} was superseded while this writer was paused`,
+        );
+      }
       if (this.#durable) await syncDirectory(keyDir);
     } finally {
       await fs.rm(temp, { force: true }).catch(() => {});

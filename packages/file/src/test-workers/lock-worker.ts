@@ -1,0 +1,78 @@
+// A process that uses FileLocker the way an application would; the multi-process tests start
+// several of these under Node, Bun or Deno and judge what they log. Every mode bounds itself.
+import { appendFileSync, promises as fsp, readFileSync, writeFileSync } from "node:fs";
+import process from "node:process";
+import { FileLocker } from "../file-locker.ts";
+
+const [mode = "", dir = "", ...rest] = process.argv.slice(2);
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const locker = new FileLocker(dir, {
+  leaseTtl: env("LEASE_TTL", 10_000),
+  staleMs: env("STALE_MS", 10_000),
+  pollInterval: 250,
+});
+const log = (file: string, line: string) => appendFileSync(file, `${line}\n`); // O_APPEND: one line, one write
+
+async function counter(counterFile: string, iterations: number, logFile: string): Promise<void> {
+  const pauseAt = env("PAUSE_AT_RELEASE", -1);
+  for (let i = 0; i < iterations; i++) {
+    const lock = await locker.acquire("counter", { timeout: 60_000 });
+    log(logFile, `enter ${process.pid} x ${lock.fencingToken}`);
+    const value = Number(readFileSync(counterFile, "utf8"));
+    await new Promise((resolve) => setImmediate(resolve)); // let others run mid-update
+    writeFileSync(counterFile, String(value + 1));
+    log(logFile, `leave ${process.pid} x ${lock.fencingToken}`);
+    if (i === pauseAt) pauseInsideNextCommit();
+    await lock.release();
+  }
+}
+
+/** Stops this process (SIGSTOP) just before its next record commit: mid-update, on purpose. */
+function pauseInsideNextCommit(): void {
+  const link = fsp.link;
+  fsp.link = async (...args: Parameters<typeof link>) => {
+    fsp.link = link;
+    console.log("pausing");
+    process.kill(process.pid, "SIGSTOP");
+    return link(...args);
+  };
+}
+
+async function mixed(iterations: number, logFile: string): Promise<void> {
+  for (let i = 0; i < iterations; i++) {
+    const shared = Math.random() < 0.6;
+    const lock = await locker.acquire("mixed", { shared, timeout: 60_000 });
+    log(logFile, `enter ${process.pid} ${shared ? "s" : "x"} ${lock.fencingToken}`);
+    await new Promise((resolve) => setTimeout(resolve, 2 + Math.random() * 8));
+    log(logFile, `leave ${process.pid} ${shared ? "s" : "x"} ${lock.fencingToken}`);
+    await lock.release();
+  }
+}
+
+async function hold(name: string): Promise<void> {
+  const lock = await locker.acquire(name);
+  console.log(`acquired ${lock.fencingToken}`);
+  await new Promise((resolve) => setTimeout(resolve, 120_000)); // until killed; bounded anyway
+}
+
+async function waitFor(name: string): Promise<void> {
+  const lock = await locker.acquire(name, { timeout: 60_000 });
+  console.log(`acquired ${lock.fencingToken} at ${Date.now()}`);
+  await lock.release();
+}
+
+try {
+  if (mode === "counter") await counter(rest[0] as string, Number(rest[1]), rest[2] as string);
+  else if (mode === "mixed") await mixed(Number(rest[0]), rest[1] as string);
+  else if (mode === "hold") await hold(rest[0] as string);
+  else if (mode === "wait") await waitFor(rest[0] as string);
+  else throw new Error(`unknown mode ${mode}`);
+  await locker.close();
+  console.log(`done compromised=${locker.store.compromisedLocks}`);
+  process.exit(0);
+} catch (error) {
+  console.error(
+    `worker failed: ${error instanceof Error ? `${error.name} ${(error as { code?: string }).code ?? ""}: ${error.message}` : error}`,
+  );
+  process.exit(1);
+}

@@ -1,0 +1,76 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export type Runtime = "node" | "bun" | "deno";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const packageDir = join(here, "..", "..");
+const bin = (name: string) => join(packageDir, "node_modules", ".bin", name);
+
+/** Starts lock-worker.ts under `runtime`, resolving workspace packages from their sources. */
+export function startWorker(
+  runtime: Runtime,
+  args: string[],
+  env: Record<string, string> = {},
+): ChildProcess {
+  const worker = join(here, "lock-worker.ts");
+  const [command, prefix] =
+    runtime === "node"
+      ? [process.execPath, ["--conditions=@lockgate/source", "--import", "tsx", worker]]
+      : runtime === "bun"
+        ? [bin("bun"), ["--conditions=@lockgate/source", worker]]
+        : [bin("deno"), ["run", "--allow-all", "--conditions=@lockgate/source", worker]];
+  return spawn(command, [...prefix, ...args], {
+    cwd: packageDir,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+export interface WorkerResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Collects a worker's output; `onLine` sees stdout lines as they come. */
+export function finished(
+  child: ChildProcess,
+  onLine?: (line: string) => void,
+): Promise<WorkerResult> {
+  let stdout = "";
+  let stderr = "";
+  let partial = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk;
+    partial += chunk;
+    const lines = partial.split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) onLine?.(line);
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve) => {
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Resolves with the first stdout line that matches. */
+export function lineMatching(child: ChildProcess, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffer = "";
+    const onData = (chunk: Buffer) => {
+      buffer += chunk;
+      const line = buffer.split("\n").find((l) => pattern.test(l));
+      if (line) {
+        child.stdout?.off("data", onData);
+        resolve(line);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.on("close", () => reject(new Error(`worker ended before printing ${pattern}`)));
+  });
+}
