@@ -1,5 +1,19 @@
 import { createHash, randomBytes } from "node:crypto";
-import { type FSWatcher, promises as fs, watch as watchDirectory } from "node:fs";
+import {
+  closeSync,
+  type FSWatcher,
+  promises as fsp,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  watch as watchDirectory,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import {
@@ -51,6 +65,10 @@ interface Latest {
  * next number: link() creates the name atomically and fails if it exists, so two writers that
  * read the same version can never both commit, and no reader ever sees a torn record.
  * proper-lockfile serialises writers so they rarely collide; correctness does not depend on it.
+ *
+ * The record operations are small metadata calls on a local directory, made synchronously:
+ * each costs tens of microseconds, where a threadpool round trip costs about a hundred, and
+ * the writer lock is held for less time. The lock and the watch stay asynchronous.
  */
 export class FileStore implements LockStore {
   readonly capabilities: StoreCapabilities = { watch: "latest", list: true };
@@ -60,6 +78,8 @@ export class FileStore implements LockStore {
   readonly #writeTimeout: number;
   readonly #durable: boolean;
   readonly #closing = new AbortController();
+  /** Key directories known to exist, to spare a mkdir per write. */
+  readonly #made = new Set<string>();
   /** How often proper-lockfile reported a writer lock compromised (a paused or slow writer). */
   compromisedLocks = 0;
 
@@ -74,7 +94,7 @@ export class FileStore implements LockStore {
 
   async get(key: string): Promise<StoreRecord> {
     this.#assertOpen();
-    return (await this.#latest(key)).record;
+    return this.#latest(key).record;
   }
 
   async put(
@@ -84,10 +104,10 @@ export class FileStore implements LockStore {
   ): Promise<string | null> {
     this.#assertOpen();
     const keyDir = this.#keyDir(key);
-    await this.#io(() => fs.mkdir(keyDir, { recursive: true }), "create", keyDir);
+    await this.#makeKeyDir(keyDir);
     const unlock = await this.#lockWriters(keyDir);
     try {
-      const latest = await this.#latest(key);
+      const latest = this.#latest(key);
       if (latest.record.version !== expectedVersion) {
         throw new LockgateError(
           "conflict",
@@ -97,7 +117,7 @@ export class FileStore implements LockStore {
       const seq = latest.seq + 1;
       const version = `${seq}.${randomBytes(6).toString("hex")}`;
       await this.#commit(keyDir, seq, encodeVersionFile({ key, version, value }));
-      await this.#cleanUp(keyDir, latest.names, seq);
+      this.#cleanUp(keyDir, latest.names, seq);
       return value === null ? null : version;
     } finally {
       await unlock();
@@ -107,7 +127,7 @@ export class FileStore implements LockStore {
   async *watch(key: string, signal: AbortSignal): AsyncIterable<StoreRecord> {
     this.#assertOpen();
     const keyDir = this.#keyDir(key);
-    await this.#io(() => fs.mkdir(keyDir, { recursive: true }), "create", keyDir);
+    await this.#makeKeyDir(keyDir);
     let dirty = true;
     let wake: () => void = () => {};
     const poke = () => {
@@ -155,15 +175,15 @@ export class FileStore implements LockStore {
 
   async list(prefix: string): Promise<string[]> {
     this.#assertOpen();
-    const entries = await this.#io(
-      () => fs.readdir(this.dir, { withFileTypes: true }),
+    const entries = this.#sync(
+      () => readdirSync(this.dir, { withFileTypes: true }),
       "list",
       this.dir,
     );
     const keys: string[] = [];
     for (const entry of entries) {
       if (!entry.isDirectory() || !/^[0-9a-f]{64}$/.test(entry.name)) continue;
-      const found = await this.#readLatest(join(this.dir, entry.name), undefined);
+      const found = this.#readLatest(join(this.dir, entry.name), undefined);
       if (found.key !== undefined && found.record.value !== null && found.key.startsWith(prefix)) {
         keys.push(found.key);
       }
@@ -180,16 +200,16 @@ export class FileStore implements LockStore {
     return join(this.dir, createHash("sha256").update(key, "utf8").digest("hex"));
   }
 
-  async #latest(key: string): Promise<Latest> {
-    const { key: _found, ...latest } = await this.#readLatest(this.#keyDir(key), key);
+  #latest(key: string): Latest {
+    const { key: _found, ...latest } = this.#readLatest(this.#keyDir(key), key);
     return latest;
   }
 
-  async #readLatest(keyDir: string, key: string | undefined): Promise<Latest & { key?: string }> {
+  #readLatest(keyDir: string, key: string | undefined): Latest & { key?: string } {
     for (let attempt = 0; attempt < 20; attempt++) {
       let names: string[];
       try {
-        names = await fs.readdir(keyDir);
+        names = readdirSync(keyDir);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT")
           return { seq: 0, record: ABSENT, names: [] };
@@ -201,7 +221,7 @@ export class FileStore implements LockStore {
       const path = join(keyDir, versionFileName(seq));
       let text: string;
       try {
-        text = await fs.readFile(path, "utf8");
+        text = readFileSync(path, "utf8");
       } catch (error) {
         // A writer cleaned this version up after committing a newer one: look again.
         if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
@@ -219,15 +239,11 @@ export class FileStore implements LockStore {
     const temp = join(keyDir, `.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
     const target = join(keyDir, versionFileName(seq));
     try {
-      const handle = await this.#io(() => fs.open(temp, "wx"), "write", temp);
+      this.#writeTemp(keyDir, temp, content);
       try {
-        await handle.writeFile(content, "utf8");
-        if (this.#durable) await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      try {
-        await fs.link(temp, target);
+        // fs.promises.link is looked up at call time so that tests can pause a writer here.
+        if (fsp.link === originalLink) linkSync(temp, target);
+        else await fsp.link(temp, target);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         // EEXIST: another writer committed this version first (its writer lock went stale
@@ -242,31 +258,60 @@ export class FileStore implements LockStore {
       }
       // A writer paused long enough can find its slot free again: taken, superseded and
       // cleaned up while it slept. Then newer versions exist, and this commit must not count.
-      const names = await this.#io(() => fs.readdir(keyDir), "read", keyDir);
+      const names = this.#sync(() => readdirSync(keyDir), "read", keyDir);
       if (names.some((name) => (versionSeq(name) ?? 0) > seq)) {
-        await fs.rm(target, { force: true }).catch(() => {});
+        rmSync(target, { force: true });
         throw new LockgateError(
           "conflict",
           `Version ${seq} of ${keyDir} was superseded while this writer was paused`,
         );
       }
-      if (this.#durable) await syncDirectory(keyDir);
+      if (this.#durable) syncDirectory(keyDir);
     } finally {
-      await fs.rm(temp, { force: true }).catch(() => {});
+      rmSync(temp, { force: true });
+    }
+  }
+
+  #makeKeyDir(keyDir: string): void {
+    if (this.#made.has(keyDir)) return;
+    this.#sync(() => mkdirSync(keyDir, { recursive: true }), "create", keyDir);
+    this.#made.add(keyDir);
+  }
+
+  #writeTemp(keyDir: string, temp: string, content: string): void {
+    try {
+      const fd = openSync(temp, "wx");
+      try {
+        writeFileSync(fd, content, "utf8");
+        if (this.#durable) fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (error) {
+      // Someone removed the key's directory (by hand, to free a lock): make it again once.
+      if ((error as NodeJS.ErrnoException).code === "ENOENT" && this.#made.delete(keyDir)) {
+        this.#makeKeyDir(keyDir);
+        return this.#writeTemp(keyDir, temp, content);
+      }
+      throw unavailable("write", temp, error);
     }
   }
 
   /** Removes versions older than `seq` and temporary files of writers that died. */
-  async #cleanUp(keyDir: string, names: readonly string[], seq: number): Promise<void> {
+  #cleanUp(keyDir: string, names: readonly string[], seq: number): void {
     for (const name of names) {
       const n = versionSeq(name);
       const path = join(keyDir, name);
-      if (n !== undefined && n < seq) {
-        await fs.rm(path, { force: true }).catch(() => {});
-      } else if (name.startsWith(".tmp-")) {
-        const stat = await fs.stat(path).catch(() => undefined);
-        if (stat && Date.now() - stat.mtimeMs > ORPHAN_TEMP_AGE)
-          await fs.rm(path, { force: true }).catch(() => {});
+      try {
+        if (n !== undefined && n < seq) rmSync(path, { force: true });
+        else if (
+          name.startsWith(".tmp-") &&
+          Date.now() - statSync(path).mtimeMs > ORPHAN_TEMP_AGE
+        ) {
+          rmSync(path, { force: true });
+        }
+      } catch {
+        // Gone already, or not ours to remove: cleaning up is best effort.
       }
     }
   }
@@ -305,9 +350,9 @@ export class FileStore implements LockStore {
     }
   }
 
-  async #io<T>(fn: () => Promise<T>, what: string, path: string): Promise<T> {
+  #sync<T>(fn: () => T, what: string, path: string): T {
     try {
-      return await fn();
+      return fn();
     } catch (error) {
       throw unavailable(what, path, error);
     }
@@ -322,15 +367,17 @@ export class FileStore implements LockStore {
   }
 }
 
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await fs.open(dir, "r").catch(() => undefined);
-  if (!handle) return;
+const originalLink = fsp.link;
+
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
   try {
-    await handle.sync();
+    fd = openSync(dir, "r");
+    fsyncSync(fd);
   } catch {
-    // Some platforms cannot fsync a directory; the rename-free link is still atomic there.
+    // Some platforms cannot fsync a directory; the link itself is still atomic there.
   } finally {
-    await handle.close();
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
