@@ -50,11 +50,15 @@ for (const p of packages) {
   const unpacked = join(work, `unpacked-${p.short}`);
   mkdirSync(unpacked);
   run("tar", ["-xzf", tarball, "-C", unpacked], work);
-  const packed = readFileSync(join(unpacked, "package", "package.json"), "utf8");
-  if (packed.includes("@lockgate/source"))
+  const packed = JSON.parse(
+    readFileSync(join(unpacked, "package", "package.json"), "utf8"),
+  ) as Manifest;
+  if (JSON.stringify(packed.exports ?? null).includes("@lockgate/source")) {
     problems.push(`${p.manifest.name}: packed exports still name the source condition`);
-  if (packed.includes("workspace:"))
+  }
+  if (JSON.stringify([packed.dependencies, packed.peerDependencies]).includes("workspace:")) {
     problems.push(`${p.manifest.name}: packed manifest has a workspace: range`);
+  }
   const files = run("tar", ["-tzf", tarball], work).trim().split("\n");
   const stray = files.filter(
     (f) => !/^package\/(dist\/|package\.json$|README\.md$|LICENSE|CHANGELOG\.md$)/.test(f),
@@ -72,7 +76,9 @@ for (const p of packages) {
   const imported = new Set<string>();
   for (const file of files.filter((f) => f.endsWith(".js"))) {
     const text = readFileSync(join(unpacked, file), "utf8");
-    for (const m of text.matchAll(/(?:from|import)\s*\(?\s*["']([^"'.][^"']*)["']/g)) {
+    for (const m of text.matchAll(
+      /(?:\bfrom\s*|\bimport\s*\(\s*|^import\s+)["']([@a-z0-9][^"'\s,]*)["']/gm,
+    )) {
       const spec = m[1] as string;
       if (spec.startsWith("node:") || builtinModules.includes(spec)) continue;
       imported.add(

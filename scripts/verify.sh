@@ -37,6 +37,9 @@ pnpm turbo run check-package --output-logs=errors-only
 step "each package packed and installed alone"
 pnpm check-installs
 
+step "benchmarks run (quick mode; numbers come from full runs by hand)"
+pnpm bench:quick
+
 # The closing line CI reads: counts from the test run above.
 pnpm exec tsx scripts/print-test-summary.ts .tmp/vitest.json
 exit "$status"
