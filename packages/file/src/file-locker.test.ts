@@ -80,6 +80,22 @@ describe("FileLocker: the directory", () => {
   });
 });
 
+describe("FileLocker: a lock directory removed by hand", () => {
+  it("frees the lock; the same locker makes the directory again and goes on", async () => {
+    const locks = join(scratch(), "locks");
+    const locker = new FileLocker(locks, { leaseTtl: 1_000 });
+    const stuck = await locker.acquire("x");
+    rmSync(join(latestVersionFile(locks), ".."), { recursive: true, force: true });
+    // This store had made that directory before: its next write must notice and make it again.
+    const again = await locker.acquire("x", { nonBlocking: true });
+    expect(again?.fencingToken).toBe(1); // the counter went with the directory
+    expect(readdirSync(locks).length).toBeGreaterThan(0);
+    await again?.release();
+    await stuck.release();
+    await locker.close();
+  });
+});
+
 describe("FileLocker: garbage in a record file", () => {
   for (const [what, garbage] of [
     ["a truncated record", '{"lockgateFile":1,"key":"x","version":"2.ab'],

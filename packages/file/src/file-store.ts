@@ -291,7 +291,8 @@ export class FileStore implements LockStore {
       // Someone removed the key's directory (by hand, to free a lock): make it again once.
       if ((error as NodeJS.ErrnoException).code === "ENOENT" && this.#made.delete(keyDir)) {
         this.#makeKeyDir(keyDir);
-        return this.#writeTemp(keyDir, temp, content);
+        this.#writeTemp(keyDir, temp, content);
+        return;
       }
       throw unavailable("write", temp, error);
     }
