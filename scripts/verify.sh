@@ -14,6 +14,13 @@ if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
   npm install --global --no-audit --no-fund "pnpm@$PNPM_VERSION"
 fi
 
+if ! command -v etcd >/dev/null; then
+  step "installing etcd-server (Debian) for the etcd store's tests"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq etcd-server >/dev/null
+fi
+
 step "dependencies"
 pnpm install --frozen-lockfile
 

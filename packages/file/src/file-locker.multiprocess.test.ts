@@ -1,15 +1,20 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { overlapsIn } from "./test-workers/critical-section-log.ts";
 import {
   finished,
   lineMatching,
+  overlapsIn,
   type Runtime,
-  startWorker,
-} from "./test-workers/worker-process.ts";
+  startWorker as startAny,
+} from "@lockgate/process-harness";
+import { afterEach, describe, expect, it } from "vitest";
 import { decodeVersionFile, versionSeq } from "./version-file.ts";
+
+const packageDir = join(import.meta.dirname, "..");
+const worker = join(import.meta.dirname, "test-workers", "lock-worker.ts");
+const startWorker = (runtime: Runtime, args: string[], env: Record<string, string> = {}) =>
+  startAny(runtime, worker, args, { cwd: packageDir, env });
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

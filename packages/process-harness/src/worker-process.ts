@@ -4,17 +4,23 @@ import { fileURLToPath } from "node:url";
 
 export type Runtime = "node" | "bun" | "deno";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const packageDir = join(here, "..", "..");
-const bin = (name: string) => join(packageDir, "node_modules", ".bin", name);
+const harnessDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+/** Bun and Deno come from npm as this package's dependencies. */
+const bin = (name: string) => join(harnessDir, "node_modules", ".bin", name);
 
-/** Starts lock-worker.ts under `runtime`, resolving workspace packages from their sources. */
+export interface WorkerOptions {
+  /** Where the worker resolves packages from (its package directory). */
+  readonly cwd: string;
+  readonly env?: Record<string, string>;
+}
+
+/** Starts a TypeScript worker under `runtime`, resolving workspace packages from their sources. */
 export function startWorker(
   runtime: Runtime,
+  worker: string,
   args: string[],
-  env: Record<string, string> = {},
+  options: WorkerOptions,
 ): ChildProcess {
-  const worker = join(here, "lock-worker.ts");
   const [command, prefix] =
     runtime === "node"
       ? [process.execPath, ["--conditions=@lockgate/source", "--import", "tsx", worker]]
@@ -22,8 +28,8 @@ export function startWorker(
         ? [bin("bun"), ["--conditions=@lockgate/source", worker]]
         : [bin("deno"), ["run", "--allow-all", "--conditions=@lockgate/source", worker]];
   return spawn(command, [...prefix, ...args], {
-    cwd: packageDir,
-    env: { ...process.env, ...env },
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
 }

@@ -1,0 +1,9 @@
+export { overlapsIn } from "./critical-section-log.ts";
+export {
+  finished,
+  lineMatching,
+  type Runtime,
+  startWorker,
+  type WorkerOptions,
+  type WorkerResult,
+} from "./worker-process.ts";

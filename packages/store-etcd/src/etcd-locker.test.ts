@@ -1,0 +1,91 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isLockgateError, type Lock } from "@lockgate/core";
+import { finished, overlapsIn, startWorker } from "@lockgate/process-harness";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EtcdLocker } from "./etcd-locker.ts";
+import { EtcdServer } from "./test-support/etcd-server.ts";
+
+const etcd = new EtcdServer();
+beforeAll(() => etcd.start(), 30_000);
+afterAll(() => etcd.stop());
+
+describe("EtcdLocker on a real etcd", () => {
+  it("4 processes x 200 read-modify-writes: exact count, never overlapping, tokens increasing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lockgate-etcd-mp-"));
+    const counter = join(dir, "counter");
+    const log = join(dir, "log");
+    writeFileSync(counter, "0");
+    writeFileSync(log, "");
+    const worker = join(import.meta.dirname, "test-support", "etcd-worker.ts");
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        finished(
+          startWorker("node", worker, [etcd.endpoint, "mp/", counter, "200", log], {
+            cwd: join(import.meta.dirname, ".."),
+          }),
+        ),
+      ),
+    );
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    expect(Number(readFileSync(counter, "utf8"))).toBe(800);
+    const { problems, sections, tokens } = overlapsIn(log);
+    expect(problems).toEqual([]);
+    expect(sections).toBe(800);
+    for (let i = 1; i < tokens.length; i++)
+      expect(tokens[i]).toBeGreaterThan(tokens[i - 1] as number);
+    rmSync(dir, { recursive: true, force: true });
+  }, 120_000);
+
+  it("etcd killed (SIGKILL) and restarted on its data: the holder is told, no two holders, waiters get the lock after", async () => {
+    const ttl = 1_500;
+    const options = { hosts: etcd.endpoint, prefix: "crash/", leaseTtl: ttl, callTimeout: 500 };
+    const [holder, w1, w2] = [
+      new EtcdLocker(options),
+      new EtcdLocker(options),
+      new EtcdLocker(options),
+    ];
+    const beliefs: { who: string; from: number; to: number }[] = [];
+    const believe = (who: string, lock: Lock) => {
+      const belief = { who, from: performance.now(), to: Number.POSITIVE_INFINITY };
+      beliefs.push(belief);
+      lock.signal.addEventListener("abort", () => {
+        belief.to = Math.min(belief.to, performance.now());
+      });
+      return belief;
+    };
+    try {
+      const held = await holder.acquire("job");
+      believe("holder", held);
+      const waiting = [w1, w2].map((w, i) =>
+        w.acquire("job", { timeout: 60_000 }).then(async (lock) => {
+          const belief = believe(`waiter ${i}`, lock);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          belief.to = performance.now();
+          await lock.release();
+          return lock;
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300)); // both are queued
+      await etcd.kill();
+      const downAt = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 2_500)); // past the renew deadline (1 s)
+      expect(held.signal.aborted).toBe(true);
+      expect(isLockgateError(held.signal.reason, "lease-lost")).toBe(true);
+      expect((beliefs[0]?.to ?? 0) - downAt).toBeLessThan(ttl); // told before the lease could end
+      await etcd.start();
+      const granted = await Promise.all(waiting);
+      expect(granted.map((l) => l.fencingToken).every((t) => t > held.fencingToken)).toBe(true);
+      for (const a of beliefs) {
+        for (const b of beliefs) {
+          if (a !== b && a.from < b.to && b.from < a.to)
+            throw new Error(`${a.who} and ${b.who} held the lock at once`);
+        }
+      }
+      await held.release(); // resolves: the lease was already lost
+    } finally {
+      await Promise.allSettled([holder.close(), w1.close(), w2.close()]);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,2 @@
+export { EtcdLocker, type EtcdLockerOptions } from "./etcd-locker.ts";
+export { EtcdStore, type EtcdStoreOptions } from "./etcd-store.ts";
