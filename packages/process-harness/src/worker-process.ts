@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -7,6 +9,20 @@ export type Runtime = "node" | "bun" | "deno";
 const harnessDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** Bun and Deno come from npm as this package's dependencies. */
 const bin = (name: string) => join(harnessDir, "node_modules", ".bin", name);
+
+/**
+ * npm's `deno` command is a Node script that spawns the real binary and does not pass every
+ * signal on; tests that send SIGTERM must talk to the real process.
+ */
+function denoExecutable(): string {
+  try {
+    const real = join(dirname(createRequire(import.meta.url).resolve("deno/package.json")), "deno");
+    if (existsSync(real)) return real;
+  } catch {
+    // Fall back to the command below.
+  }
+  return bin("deno");
+}
 
 export interface WorkerOptions {
   /** Where the worker resolves packages from (its package directory). */
@@ -26,7 +42,7 @@ export function startWorker(
       ? [process.execPath, ["--conditions=@lockgate/source", "--import", "tsx", worker]]
       : runtime === "bun"
         ? [bin("bun"), ["--conditions=@lockgate/source", worker]]
-        : [bin("deno"), ["run", "--allow-all", "--conditions=@lockgate/source", worker]];
+        : [denoExecutable(), ["run", "--allow-all", "--conditions=@lockgate/source", worker]];
   return spawn(command, [...prefix, ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },

@@ -1,23 +1,46 @@
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  createLocker,
-  isLockgateError,
-  type Lock,
-  type Locker,
-  type LockStore,
-  withAcquire,
-} from "@lockgate/core";
+import { createLocker, isLockgateError, type Lock, type Locker, withAcquire } from "@lockgate/core";
 import {
   type ConformanceCase,
   conformanceCase,
   missing,
   type StoreFactoryOptions,
-  withStore,
 } from "./conformance-case.ts";
 import { FaultInjectingStore } from "./fault-injecting-store.ts";
 
-export interface LockerConformanceOptions extends StoreFactoryOptions {
+/** What a case can do to one connection: cut it off, and ask when its last write went out. */
+export interface ConnectionFaults {
+  /** While true, every call of this connection fails as if the lock state were unreachable. */
+  unavailable: boolean;
+  /** When this connection's last successful write was sent (performance.now() time). */
+  readonly lastWriteSentAt: number | undefined;
+}
+
+/** One Locker on its own connection to the shared lock state, as another process would have. */
+export interface LockerConnection {
+  readonly locker: Locker;
+  readonly faults: ConnectionFaults;
+}
+
+export interface ConnectOptions {
+  /** Extra delay in ms on each call of this connection, each way. */
+  latency?: () => number;
+  leaseTtl?: number;
+}
+
+/** A fresh lock state that lockers connect to: a store, or a lock server. */
+export interface LockerSite {
+  connect(options?: ConnectOptions): LockerConnection;
+  close(): Promise<void>;
+}
+
+export interface LockerConformanceOptions extends Partial<StoreFactoryOptions> {
+  /**
+   * How the cases reach a fresh lock state. Default: `createStore()`, with one Locker per
+   * connection over a FaultInjectingStore. A lock server's client passes its own.
+   */
+  openSite?: () => Promise<LockerSite>;
   /** Lease length in ms used by the cases; keep it short, they wait for expiry. Default 600. */
   leaseTtl?: number;
   /** Poll period for stores without watch. Default 20 ms. */
@@ -45,15 +68,37 @@ async function eventually(
 export function lockerConformanceCases(options: LockerConformanceOptions): ConformanceCase[] {
   const ttl = options.leaseTtl ?? 600;
   const caps = options.capabilities;
-  /** A locker per simulated process, all over one store. */
-  const lockers = (store: LockStore, n: number): Locker[] =>
-    Array.from({ length: n }, () =>
-      createLocker(store, { leaseTtl: ttl, pollInterval: options.pollInterval ?? 20 }),
-    );
+  const pollInterval = options.pollInterval ?? 20;
+  const storeSite = async (): Promise<LockerSite> => {
+    if (!options.createStore) throw new Error("locker conformance needs createStore or openSite");
+    const store = await options.createStore();
+    return {
+      connect: (o = {}) => {
+        const faulty = new FaultInjectingStore(store, o.latency ? { latency: o.latency } : {});
+        return {
+          locker: createLocker(faulty, { leaseTtl: o.leaseTtl ?? ttl, pollInterval }),
+          faults: faulty,
+        };
+      },
+      close: async () => {
+        await (options.destroyStore ? options.destroyStore(store) : store.close?.());
+      },
+    };
+  };
+  /** A locker per simulated process, all on one lock state. */
+  const lockers = (site: LockerSite, n: number): Locker[] =>
+    Array.from({ length: n }, () => site.connect().locker);
   const closeAll = async (all: Locker[]) => {
     await Promise.allSettled(all.map((l) => l.close()));
   };
-  const use = (fn: (store: LockStore) => Promise<void>) => () => withStore(options, fn);
+  const use = (fn: (site: LockerSite) => Promise<void>) => async () => {
+    const site = await (options.openSite ?? storeSite)();
+    try {
+      await fn(site);
+    } finally {
+      await site.close();
+    }
+  };
   const c = conformanceCase;
 
   /** Starts waiters one at a time, each queued (visible in inspect) before the next starts. */
@@ -79,10 +124,10 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
   return [
     c(
       "mutual exclusion under concurrency: an exact counter, never two holders",
-      use(async (store) => {
+      use(async (site) => {
         const contenders = options.contenders ?? 6;
         const rounds = options.rounds ?? 8;
-        const all = lockers(store, contenders);
+        const all = lockers(site, contenders);
         let counter = 0;
         let inside = 0;
         let maxInside = 0;
@@ -118,8 +163,8 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
     ),
     c(
       "shared holders coexist; an exclusive request waits for all of them, and they for it",
-      use(async (store) => {
-        const all = lockers(store, 4);
+      use(async (site) => {
+        const all = lockers(site, 4);
         const [a, b, c2, d] = all as [Locker, Locker, Locker, Locker];
         try {
           const s1 = await a.acquire("rw", { shared: true });
@@ -160,18 +205,16 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
     ),
     c(
       "waiters are served in arrival order, even when later waiters see changes sooner",
-      use(async (store) => {
+      use(async (site) => {
         const count = 5;
         // Earlier waiters get slower store round trips: only the queue can keep them first.
         // Their leases are longer than the case's default so that a slow waiter's heartbeat,
         // competing with four faster ones, cannot miss its ttl: this case is about order.
-        const waiters = Array.from({ length: count }, (_, i) =>
-          createLocker(new FaultInjectingStore(store, { latency: () => (count - i) * 4 }), {
-            leaseTtl: ttl * 3,
-            pollInterval: options.pollInterval ?? 20,
-          }),
+        const waiters = Array.from(
+          { length: count },
+          (_, i) => site.connect({ latency: () => (count - i) * 4, leaseTtl: ttl * 3 }).locker,
         );
-        const [holder] = lockers(store, 1) as [Locker];
+        const [holder] = lockers(site, 1) as [Locker];
         const all = [holder, ...waiters];
         try {
           const first = await holder.acquire("fifo");
@@ -202,8 +245,8 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
     ),
     c(
       "a shared request does not overtake an earlier exclusive waiter",
-      use(async (store) => {
-        const all = lockers(store, 3);
+      use(async (site) => {
+        const all = lockers(site, 3);
         const [reader1, writer, reader2] = all as [Locker, Locker, Locker];
         try {
           const s1 = await reader1.acquire("starve", { shared: true });
@@ -237,8 +280,8 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
     ),
     c(
       "timeout rejects with the timeout code and leaves no waiter behind",
-      use(async (store) => {
-        const all = lockers(store, 2);
+      use(async (site) => {
+        const all = lockers(site, 2);
         const [a, b] = all as [Locker, Locker];
         try {
           const held = await a.acquire("t");
@@ -259,8 +302,8 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
     ),
     c(
       "abort rejects with the aborted code and leaves no waiter behind",
-      use(async (store) => {
-        const all = lockers(store, 2);
+      use(async (site) => {
+        const all = lockers(site, 2);
         const [a, b] = all as [Locker, Locker];
         try {
           const held = await a.acquire("ab");
@@ -287,8 +330,8 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
     ),
     c(
       "nonBlocking resolves to null when busy and to a lock when free",
-      use(async (store) => {
-        const all = lockers(store, 2);
+      use(async (site) => {
+        const all = lockers(site, 2);
         const [a, b] = all as [Locker, Locker];
         try {
           const held = await a.acquire("nb", { nonBlocking: true });
@@ -310,13 +353,11 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
     ),
     c(
       "a holder that cannot renew is told it lost the lease before anyone else gets it, and others get it after its ttl, not before",
-      use(async (store) => {
-        const partitioned = new FaultInjectingStore(store);
-        const crashed = createLocker(partitioned, {
-          leaseTtl: ttl,
-          pollInterval: options.pollInterval ?? 20,
-        });
-        const all = lockers(store, 1);
+      use(async (site) => {
+        const connection = site.connect();
+        const crashed = connection.locker;
+        const partitioned = connection.faults;
+        const all = lockers(site, 1);
         const other = all[0] as Locker;
         try {
           let lostAt: number | undefined;
@@ -361,8 +402,8 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
     ),
     c(
       "fencing tokens strictly increase across grants, releases and free periods",
-      use(async (store) => {
-        const all = lockers(store, 2);
+      use(async (site) => {
+        const all = lockers(site, 2);
         try {
           const tokens: number[] = [];
           for (let i = 0; i < 6; i++) {
@@ -389,8 +430,8 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
     ),
     c(
       "release is idempotent and ends the handle's signal",
-      use(async (store) => {
-        const all = lockers(store, 1);
+      use(async (site) => {
+        const all = lockers(site, 1);
         try {
           const lock = await (all[0] as Locker).acquire("rel");
           const [p1, p2] = [lock.release(), lock.release()];
@@ -406,8 +447,8 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
     ),
     c(
       "inspect shows holders with their values and waiters in order",
-      use(async (store) => {
-        const all = lockers(store, 3);
+      use(async (site) => {
+        const all = lockers(site, 3);
         const [a, b, c3] = all as [Locker, Locker, Locker];
         try {
           const held = await a.acquire("insp", {
@@ -444,8 +485,8 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
     ),
     c(
       "list shows locks with holders or waiters under a prefix",
-      use(async (store) => {
-        const all = lockers(store, 1);
+      use(async (site) => {
+        const all = lockers(site, 1);
         const locker = all[0] as Locker;
         try {
           const a = await locker.acquire("jobs/a");
@@ -465,8 +506,8 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
     ),
     c(
       "watch yields the lock's state now and after each change",
-      use(async (store) => {
-        const all = lockers(store, 2);
+      use(async (site) => {
+        const all = lockers(site, 2);
         const [a, b] = all as [Locker, Locker];
         const controller = new AbortController();
         try {
@@ -492,8 +533,8 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
     ),
     c(
       "withAcquire and Symbol.asyncDispose release the lock, also when the body throws",
-      use(async (store) => {
-        const all = lockers(store, 1);
+      use(async (site) => {
+        const all = lockers(site, 1);
         const locker = all[0] as Locker;
         try {
           const result = await withAcquire(locker, "wa", {}, async (lock) => lock.fencingToken);

@@ -17,3 +17,8 @@ export function describeStoreConformance(name: string, options: ConformanceOptio
   describe(`${name}: store contract`, () => register(storeConformanceCases(options), 20_000));
   describe(`${name}: locker semantics`, () => register(lockerConformanceCases(options), 30_000));
 }
+
+/** Registers only the locker semantics: for a Locker that is not a store's, like a lock server's client. */
+export function describeLockerConformance(name: string, options: LockerConformanceOptions): void {
+  describe(`${name}: locker semantics`, () => register(lockerConformanceCases(options), 30_000));
+}

@@ -1,0 +1,113 @@
+import { isLockgateError, type LeaseBackend } from "@lockgate/core";
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { apiError, BadRequest } from "./api-error.ts";
+import { bearerAuth } from "./bearer-auth.ts";
+import { mountGoProtocol } from "./go-protocol.ts";
+import { Metrics } from "./metrics.ts";
+import { openApiDocument } from "./openapi.ts";
+import { mountV1, type V1Limits } from "./v1-routes.ts";
+
+export interface AppOptions extends Partial<V1Limits> {
+  /** Accepted bearer tokens. Empty means no auth, which the config allows only on loopback. */
+  readonly tokens?: readonly string[];
+  /** Serve Go lockgate's /acquire, /renew-lease, /release. Default true. */
+  readonly goProtocol?: boolean;
+  /** Aborts long-polls and watch streams when the server shuts down. */
+  readonly shutdown?: AbortSignal;
+  readonly version?: string;
+}
+
+export interface LockServerApp {
+  readonly app: Hono;
+  readonly metrics: Metrics;
+}
+
+/**
+ * The lock server as a Hono app on Web APIs only: run it with any runtime's `fetch` server.
+ * The server renews nothing for its clients: a client that stops renewing loses its lease.
+ */
+export function createApp(backend: LeaseBackend, options: AppOptions = {}): LockServerApp {
+  const app = new Hono();
+  const metrics = new Metrics();
+  const limits: V1Limits = {
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    defaultTtl: options.defaultTtl ?? 10_000,
+    maxTtl: options.maxTtl ?? 3_600_000,
+    maxWait: options.maxWait ?? 30_000,
+    maxValueLength: options.maxValueLength ?? 16 * 1024,
+  };
+  const shutdown = options.shutdown ?? new AbortController().signal;
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    const route = c.req.routePath || "unmatched";
+    metrics.observe(route, performance.now() - started);
+    metrics.count("lockgate_requests_total", { route, status: String(c.res.status) });
+  });
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", async (c) => {
+    try {
+      await backend.inspect("lockgate/readiness-probe");
+      return c.json({ status: "ready" });
+    } catch {
+      return apiError(c, 503, "store-unavailable", "The lock store does not answer");
+    }
+  });
+
+  if (options.tokens && options.tokens.length > 0) {
+    const auth = bearerAuth(options.tokens);
+    for (const path of [
+      "/v1/*",
+      "/metrics",
+      "/openapi.json",
+      "/acquire",
+      "/renew-lease",
+      "/release",
+    ])
+      app.use(path, auth);
+  }
+
+  app.get("/openapi.json", (c) => c.json(openApiDocument(options.version ?? "0.0.0")));
+  app.get("/metrics", async (c) => {
+    const locks = await backend.list("");
+    const gauges = {
+      lockgate_locks_held: locks.filter((l) => l.holders.length > 0).length,
+      lockgate_holders: locks.reduce((n, l) => n + l.holders.length, 0),
+      lockgate_waiters: locks.reduce((n, l) => n + l.waiters.length, 0),
+    };
+    return c.text(metrics.render(gauges), 200, { "content-type": "text/plain; version=0.0.4" });
+  });
+
+  mountV1(app, backend, metrics, limits, shutdown);
+  if (options.goProtocol ?? true) mountGoProtocol(app, backend, metrics, limits.bodyLimit);
+
+  app.notFound((c) =>
+    apiError(c, 404, "not-found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`),
+  );
+  app.onError((error, c) => {
+    if (error instanceof BadRequest) return apiError(c, error.status, error.code, error.message);
+    if (error instanceof HTTPException)
+      return apiError(c, error.status as 400, "invalid-argument", error.message);
+    if (isLockgateError(error)) {
+      switch (error.code) {
+        case "invalid-argument":
+          return apiError(c, 400, "invalid-argument", error.message);
+        case "not-held":
+          return apiError(c, 409, "not-held", error.message);
+        case "store-unavailable":
+          return apiError(c, 503, "store-unavailable", error.message);
+        case "corrupt-record":
+          return apiError(c, 500, "corrupt-record", error.message);
+        default:
+          break;
+      }
+    }
+    metrics.count("lockgate_internal_errors_total");
+    // Details stay in the server; the client learns only that it was not its fault.
+    return apiError(c, 500, "internal", "Internal error");
+  });
+  return { app, metrics };
+}

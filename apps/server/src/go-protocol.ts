@@ -1,0 +1,81 @@
+import { isLockgateError, type LeaseBackend } from "@lockgate/core";
+import type { Hono } from "hono";
+import { BadRequest } from "./api-error.ts";
+import type { Metrics } from "./metrics.ts";
+import { field, readJson } from "./request-body.ts";
+
+/** The lease Go lockgate's client keeps: it renews every 3 s, a lease lives 10 s. */
+const GO_LEASE_TTL = 10_000;
+const SHOULD_WAIT = "should wait";
+const ALREADY_LEASED = "lock already leased";
+const NO_LEASE = "no existing lock lease found";
+
+/**
+ * Go lockgate's HTTP protocol, unchanged: POST /acquire, /renew-lease, /release with its JSON
+ * bodies; lock errors are HTTP 200 with `err` set to the exact texts its client compares.
+ * The server never waits here: the Go client polls on "should wait".
+ */
+export function mountGoProtocol(
+  app: Hono,
+  backend: LeaseBackend,
+  metrics: Metrics,
+  bodyLimit: number,
+): void {
+  app.post("/acquire", async (c) => {
+    const body = await readJson(c, bodyLimit);
+    const opts = (body.opts ?? {}) as Record<string, unknown>;
+    if (typeof opts !== "object" || opts === null)
+      throw new BadRequest("invalid-argument", '"opts" must be an object');
+    const name = field.name(body, "lockName");
+    const acquirerId = field.optionalString(opts, "acquirerId", 256);
+    const outcome = await backend.acquire(
+      {
+        name,
+        id: crypto.randomUUID(),
+        shared: field.bool(opts, "shared", false),
+        ttl: GO_LEASE_TTL,
+        nonBlocking: true,
+        ...(acquirerId ? { acquirerId } : {}),
+      },
+      { waitMs: 0 },
+    );
+    if (outcome.status !== "granted") {
+      return c.json({ lockHandle: { uuid: "", lockName: name }, err: SHOULD_WAIT });
+    }
+    metrics.count("lockgate_grants_total", { api: "go" });
+    return c.json({ lockHandle: { uuid: outcome.lease.id, lockName: name }, err: "" });
+  });
+
+  app.post("/renew-lease", async (c) => {
+    const { name, id } = handleOf(await readJson(c, bodyLimit));
+    try {
+      await backend.renew({ name, id, shared: false, token: 0, ttl: GO_LEASE_TTL });
+      return c.json({ err: "" });
+    } catch (error) {
+      if (!isLockgateError(error, "not-held")) throw error;
+      return c.json({ err: await whyNotHeld(backend, name) });
+    }
+  });
+
+  app.post("/release", async (c) => {
+    const { name, id } = handleOf(await readJson(c, bodyLimit));
+    const info = await backend.inspect(name);
+    if (!info.holders.some((h) => h.id === id))
+      return c.json({ err: await whyNotHeld(backend, name) });
+    await backend.release({ name, id, shared: false, token: 0, ttl: GO_LEASE_TTL });
+    return c.json({ err: "" });
+  });
+}
+
+function handleOf(body: Record<string, unknown>): { name: string; id: string } {
+  const handle = body.lockHandle;
+  if (typeof handle !== "object" || handle === null)
+    throw new BadRequest("invalid-argument", '"lockHandle" must be an object');
+  const h = handle as Record<string, unknown>;
+  return { name: field.name(h, "lockName"), id: field.id(h, "uuid") };
+}
+
+async function whyNotHeld(backend: LeaseBackend, name: string): Promise<string> {
+  const info = await backend.inspect(name);
+  return info.holders.length === 0 && info.waiters.length === 0 ? NO_LEASE : ALREADY_LEASED;
+}

@@ -1,0 +1,8 @@
+export { type AppOptions, createApp, type LockServerApp } from "./create-app.ts";
+export { createBackend } from "./create-backend.ts";
+export {
+  ConfigError,
+  parseServerConfig,
+  type ServerConfig,
+  type StoreConfig,
+} from "./server-config.ts";

@@ -1,0 +1,104 @@
+import { MAX_LOCK_NAME_LENGTH } from "@lockgate/core";
+import type { Context } from "hono";
+import { BadRequest } from "./api-error.ts";
+
+/**
+ * The body as JSON, read whatever the Content-Type says (Go lockgate sends none), refusing
+ * bodies over `limit` bytes without buffering more than that.
+ */
+export async function readJson(c: Context, limit: number): Promise<Record<string, unknown>> {
+  const declared = Number(c.req.header("content-length") ?? "0");
+  if (declared > limit) throw new BadRequest("payload-too-large", `Body over ${limit} bytes`, 413);
+  const reader = c.req.raw.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (reader) {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        throw new BadRequest("payload-too-large", `Body over ${limit} bytes`, 413);
+      }
+      chunks.push(value);
+    }
+  }
+  const text = new TextDecoder().decode(concat(chunks, size));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new BadRequest("invalid-json", "The body is not JSON");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new BadRequest("invalid-json", "The body must be a JSON object");
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}
+
+/** Field readers that answer 400 with the field's name when a value is missing or wrong. */
+export const field = {
+  name(body: Record<string, unknown>, key = "name"): string {
+    const v = body[key];
+    if (typeof v !== "string" || v.length === 0 || v.length > MAX_LOCK_NAME_LENGTH) {
+      throw new BadRequest(
+        "invalid-argument",
+        `"${key}" must be a lock name of 1 to ${MAX_LOCK_NAME_LENGTH} characters`,
+      );
+    }
+    return v;
+  },
+  id(body: Record<string, unknown>, key = "id"): string {
+    const v = body[key];
+    if (typeof v !== "string" || !/^[A-Za-z0-9_-]{1,128}$/.test(v)) {
+      throw new BadRequest(
+        "invalid-argument",
+        `"${key}" must be 1 to 128 letters, digits, "-" or "_"`,
+      );
+    }
+    return v;
+  },
+  bool(body: Record<string, unknown>, key: string, fallback: boolean): boolean {
+    const v = body[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== "boolean")
+      throw new BadRequest("invalid-argument", `"${key}" must be true or false`);
+    return v;
+  },
+  int(
+    body: Record<string, unknown>,
+    key: string,
+    fallback: number,
+    min: number,
+    max: number,
+  ): number {
+    const v = body[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+      throw new BadRequest("invalid-argument", `"${key}" must be an integer from ${min} to ${max}`);
+    }
+    return v;
+  },
+  optionalString(body: Record<string, unknown>, key: string, max: number): string | undefined {
+    const v = body[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== "string" || v.length > max) {
+      throw new BadRequest(
+        "invalid-argument",
+        `"${key}" must be a string of at most ${max} characters`,
+      );
+    }
+    return v;
+  },
+};

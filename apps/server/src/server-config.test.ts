@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseServerConfig } from "./server-config.ts";
+
+const token = "a-token-of-sixteen-or-more";
+
+describe("server configuration", () => {
+  it("defaults: loopback, lockgate's port, memory store", () => {
+    expect(parseServerConfig(["--token", token], {})).toMatchObject({
+      host: "127.0.0.1",
+      port: 55589,
+      store: { kind: "memory" },
+      tokens: [token],
+      goProtocol: true,
+    });
+  });
+
+  it("reads the environment too", () => {
+    const config = parseServerConfig([], {
+      LOCKGATE_TOKENS: `${token},${token}2`,
+      LOCKGATE_STORE: "etcd",
+      LOCKGATE_ETCD_ENDPOINTS: "http://10.0.0.1:2379, http://10.0.0.2:2379",
+      LOCKGATE_PORT: "8080",
+    });
+    expect(config.store).toEqual({
+      kind: "etcd",
+      endpoints: ["http://10.0.0.1:2379", "http://10.0.0.2:2379"],
+      prefix: "lockgate/",
+    });
+    expect(config.port).toBe(8080);
+    expect(config.tokens).toHaveLength(2);
+  });
+
+  it.each([
+    [["--no-auth", "--host", "0.0.0.0"], /only on a loopback address/],
+    [[], /at least one --token/],
+    [["--token", "short"], /at least 16 characters/],
+    [["--token", token, "--no-auth"], /not both/],
+    [["--no-auth", "--store", "file"], /needs --file-dir/],
+    [["--no-auth", "--store", "etcd"], /needs --etcd-endpoints/],
+    [["--no-auth", "--store", "etcd", "--etcd-endpoints", "etcd:2379"], /must look like http/],
+    [["--no-auth", "--store", "redis"], /memory, file or etcd/],
+    [["--no-auth", "--port", "99999"], /--port must be an integer/],
+    [["--no-auth", "--bogus"], /Unknown option/],
+  ])("refuses %j", (argv, message) => {
+    expect(() => parseServerConfig(argv, {})).toThrow(ConfigError);
+    expect(() => parseServerConfig(argv, {})).toThrow(message);
+  });
+});

@@ -1,0 +1,149 @@
+import { parseArgs } from "node:util";
+
+export type StoreConfig =
+  | { readonly kind: "memory" }
+  | { readonly kind: "file"; readonly dir: string }
+  | { readonly kind: "etcd"; readonly endpoints: string[]; readonly prefix: string };
+
+export interface ServerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly store: StoreConfig;
+  readonly tokens: readonly string[];
+  readonly leaseTtl: number;
+  readonly maxWait: number;
+  readonly goProtocol: boolean;
+}
+
+/** A configuration the server refuses to start with; the message says what to fix. */
+export class ConfigError extends Error {}
+
+const USAGE = `lockgate server
+
+  --host <addr>            LOCKGATE_HOST            listen address (default 127.0.0.1)
+  --port <n>               LOCKGATE_PORT            port (default 55589)
+  --store <kind>           LOCKGATE_STORE           memory (default), file or etcd
+  --file-dir <dir>         LOCKGATE_FILE_DIR        lock directory for --store file
+  --etcd-endpoints <urls>  LOCKGATE_ETCD_ENDPOINTS  comma-separated, for --store etcd
+  --etcd-prefix <p>        LOCKGATE_ETCD_PREFIX     key prefix (default lockgate/)
+  --token <t>              LOCKGATE_TOKENS          accepted bearer token (repeat; env: comma-separated)
+  --no-auth                LOCKGATE_NO_AUTH=1       no tokens; allowed only on a loopback address
+  --lease-ttl <ms>         LOCKGATE_LEASE_TTL       default lease for clients that send none (10000)
+  --max-wait <ms>          LOCKGATE_MAX_WAIT        longest server-side wait of one request (30000)
+  --no-go-protocol                                  do not serve Go lockgate's /acquire, /renew-lease, /release
+`;
+
+/** Reads flags, then environment variables; throws ConfigError on anything it cannot use. */
+export function parseServerConfig(
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+): ServerConfig {
+  let values: Record<string, string | boolean | string[] | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: {
+        host: { type: "string" },
+        port: { type: "string" },
+        store: { type: "string" },
+        "file-dir": { type: "string" },
+        "etcd-endpoints": { type: "string" },
+        "etcd-prefix": { type: "string" },
+        token: { type: "string", multiple: true },
+        "no-auth": { type: "boolean" },
+        "lease-ttl": { type: "string" },
+        "max-wait": { type: "string" },
+        "no-go-protocol": { type: "boolean" },
+        help: { type: "boolean" },
+      },
+    }));
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+  if (values.help) throw new ConfigError(USAGE);
+  const str = (flag: string, name: string) => (values[flag] as string | undefined) ?? env[name];
+
+  const host = str("host", "LOCKGATE_HOST") ?? "127.0.0.1";
+  const port = integer(str("port", "LOCKGATE_PORT") ?? "55589", "port", 0, 65_535);
+  const leaseTtl = integer(
+    str("lease-ttl", "LOCKGATE_LEASE_TTL") ?? "10000",
+    "lease-ttl",
+    100,
+    3_600_000,
+  );
+  const maxWait = integer(str("max-wait", "LOCKGATE_MAX_WAIT") ?? "30000", "max-wait", 0, 300_000);
+
+  const kind = str("store", "LOCKGATE_STORE") ?? "memory";
+  let store: StoreConfig;
+  if (kind === "memory") store = { kind };
+  else if (kind === "file") {
+    const dir = str("file-dir", "LOCKGATE_FILE_DIR");
+    if (!dir)
+      throw new ConfigError(
+        "--store file needs --file-dir <dir> (or LOCKGATE_FILE_DIR): the directory to keep locks in",
+      );
+    store = { kind, dir };
+  } else if (kind === "etcd") {
+    const endpoints = (str("etcd-endpoints", "LOCKGATE_ETCD_ENDPOINTS") ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (endpoints.length === 0)
+      throw new ConfigError(
+        "--store etcd needs --etcd-endpoints http://host:2379[,...] (or LOCKGATE_ETCD_ENDPOINTS)",
+      );
+    for (const e of endpoints) {
+      if (!/^https?:\/\/[^/]+$/.test(e))
+        throw new ConfigError(`etcd endpoint ${JSON.stringify(e)} must look like http://host:2379`);
+    }
+    store = { kind, endpoints, prefix: str("etcd-prefix", "LOCKGATE_ETCD_PREFIX") ?? "lockgate/" };
+  } else {
+    throw new ConfigError(`--store must be memory, file or etcd, not ${JSON.stringify(kind)}`);
+  }
+
+  const tokens = [
+    ...((values.token as string[] | undefined) ?? []),
+    ...(env.LOCKGATE_TOKENS ?? "").split(","),
+  ]
+    .map((t) => t.trim())
+    .filter(Boolean);
+  const noAuth = values["no-auth"] === true || env.LOCKGATE_NO_AUTH === "1";
+  if (tokens.some((t) => t.length < 16))
+    throw new ConfigError("Tokens must be at least 16 characters");
+  if (noAuth && tokens.length > 0) throw new ConfigError("Give tokens or --no-auth, not both");
+  if (!noAuth && tokens.length === 0) {
+    throw new ConfigError(
+      "Give at least one --token (or LOCKGATE_TOKENS), or --no-auth to run without auth on a loopback address",
+    );
+  }
+  if (noAuth && !isLoopback(host)) {
+    throw new ConfigError(
+      `--no-auth is allowed only on a loopback address, not ${host}: give --token instead`,
+    );
+  }
+  return {
+    host,
+    port,
+    store,
+    tokens,
+    leaseTtl,
+    maxWait,
+    goProtocol: values["no-go-protocol"] !== true,
+  };
+}
+
+function integer(text: string, name: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max)
+    throw new ConfigError(
+      `--${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(text)}`,
+    );
+  return n;
+}
+
+function isLoopback(host: string): boolean {
+  return (
+    host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host)
+  );
+}

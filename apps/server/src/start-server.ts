@@ -1,0 +1,64 @@
+import process from "node:process";
+import { createApp } from "./create-app.ts";
+import { createBackend } from "./create-backend.ts";
+import { ConfigError, parseServerConfig } from "./server-config.ts";
+
+export interface RunningServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** How each runtime serves a fetch handler. */
+export type Serve = (
+  fetch: (request: Request) => Response | Promise<Response>,
+  host: string,
+  port: number,
+) => Promise<RunningServer>;
+
+/**
+ * The shared body of the Node, Bun and Deno entry files: read the configuration, start, and
+ * shut down gracefully on SIGTERM or SIGINT (long-polls answer "waiting", so clients retry).
+ */
+export async function startServer(serve: Serve): Promise<void> {
+  let config: ReturnType<typeof parseServerConfig>;
+  try {
+    config = parseServerConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const shutdown = new AbortController();
+  const backend = createBackend(config.store);
+  const { app } = createApp(backend, {
+    tokens: config.tokens,
+    defaultTtl: config.leaseTtl,
+    maxWait: config.maxWait,
+    goProtocol: config.goProtocol,
+    shutdown: shutdown.signal,
+  });
+  const server = await serve(app.fetch, config.host, config.port);
+  // One line others can parse; the token is never printed.
+  console.log(
+    `lockgate server listening on http://${config.host}:${server.port} (store: ${config.store.kind}, auth: ${config.tokens.length > 0 ? "bearer" : "off"})`,
+  );
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    // Long-polls answer "waiting" and watch streams end; then in-flight answers get a short
+    // grace period to go out before the process exits regardless.
+    shutdown.abort();
+    await Promise.race([
+      server.close().catch(() => {}),
+      new Promise((resolve) => setTimeout(resolve, 2_000)),
+    ]);
+    await backend.close().catch(() => {});
+    console.log("lockgate server stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+}

@@ -1,0 +1,131 @@
+import type { LeaseBackend } from "@lockgate/core";
+import type { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import { apiError } from "./api-error.ts";
+import type { Metrics } from "./metrics.ts";
+import { field, readJson } from "./request-body.ts";
+
+export interface V1Limits {
+  readonly bodyLimit: number;
+  readonly defaultTtl: number;
+  readonly maxTtl: number;
+  /** Longest server-side wait of one acquire request (long-poll), in ms. */
+  readonly maxWait: number;
+  /** Largest holder `value`, as JSON text. */
+  readonly maxValueLength: number;
+}
+
+/**
+ * The server's own API. Acquire long-polls: the server waits up to `waitMs` for the turn and
+ * answers the moment the lock is granted. The request id is the client's, so a client that
+ * reconnects with the same id keeps its place in the queue (for the entry's ttl).
+ */
+export function mountV1(
+  app: Hono,
+  backend: LeaseBackend,
+  metrics: Metrics,
+  limits: V1Limits,
+  shutdown: AbortSignal,
+): void {
+  app.post("/v1/acquire", async (c) => {
+    const body = await readJson(c, limits.bodyLimit);
+    const acquirerId = field.optionalString(body, "acquirerId", 256);
+    const value = body.value;
+    if (value !== undefined && JSON.stringify(value).length > limits.maxValueLength) {
+      return apiError(
+        c,
+        400,
+        "invalid-argument",
+        `"value" must be at most ${limits.maxValueLength} characters of JSON`,
+      );
+    }
+    const request = {
+      name: field.name(body),
+      id: field.id(body),
+      shared: field.bool(body, "shared", false),
+      ttl: field.int(body, "ttl", limits.defaultTtl, 100, limits.maxTtl),
+      nonBlocking: field.bool(body, "nonBlocking", false),
+      ...(acquirerId === undefined ? {} : { acquirerId }),
+      ...(value === undefined ? {} : { value: value as never }),
+    };
+    const waitMs = field.int(body, "waitMs", 0, 0, limits.maxWait);
+    const received = performance.now();
+    // Stop waiting when the client goes away or the server shuts down; the place is kept.
+    const stop = AbortSignal.any([c.req.raw.signal, shutdown]);
+    let outcome: Awaited<ReturnType<LeaseBackend["acquire"]>>;
+    try {
+      outcome = await backend.acquire(request, { waitMs, signal: stop });
+    } catch (error) {
+      if (stop.aborted) return c.json({ status: "waiting", position: -1 });
+      throw error;
+    }
+    if (outcome.status !== "granted") return c.json(outcome);
+    metrics.count("lockgate_grants_total", { api: "v1" });
+    // How long after receiving the request the grant was sent: the client dates its lease
+    // from its own send time plus this, which is never later than the real grant.
+    return c.json({
+      status: "granted",
+      lease: outcome.lease,
+      waitedMs: Math.max(0, outcome.sentAt - received),
+    });
+  });
+
+  app.post("/v1/renew", async (c) => {
+    const body = await readJson(c, limits.bodyLimit);
+    const lease = leaseOf(body, limits);
+    await backend.renew(lease);
+    return c.body(null, 204);
+  });
+
+  app.post("/v1/release", async (c) => {
+    const body = await readJson(c, limits.bodyLimit);
+    await backend.release(leaseOf(body, limits));
+    return c.body(null, 204);
+  });
+
+  app.post("/v1/abandon", async (c) => {
+    const body = await readJson(c, limits.bodyLimit);
+    await backend.abandon({
+      name: field.name(body),
+      id: field.id(body),
+      shared: field.bool(body, "shared", false),
+      ttl: field.int(body, "ttl", limits.defaultTtl, 100, limits.maxTtl),
+      nonBlocking: false,
+    });
+    return c.body(null, 204);
+  });
+
+  app.get("/v1/locks", async (c) => {
+    const prefix = c.req.query("prefix") ?? "";
+    return c.json({ locks: await backend.list(prefix) });
+  });
+
+  app.get("/v1/locks/:name/watch", (c) => {
+    const name = c.req.param("name");
+    if (name.length > 1024)
+      return apiError(c, 400, "invalid-argument", "Lock names are at most 1024 characters");
+    return streamSSE(c, async (stream) => {
+      const stop = AbortSignal.any([c.req.raw.signal, shutdown]);
+      for await (const info of backend.watch(name, stop)) {
+        await stream.writeSSE({ event: "state", data: JSON.stringify(info) });
+      }
+    });
+  });
+
+  app.get("/v1/locks/:name", async (c) => {
+    const name = c.req.param("name");
+    if (name.length > 1024)
+      return apiError(c, 400, "invalid-argument", "Lock names are at most 1024 characters");
+    return c.json(await backend.inspect(name));
+  });
+}
+
+function leaseOf(body: Record<string, unknown>, limits: V1Limits) {
+  return {
+    name: field.name(body),
+    id: field.id(body),
+    shared: field.bool(body, "shared", false),
+    token: field.int(body, "token", 0, 0, Number.MAX_SAFE_INTEGER),
+    ttl: field.int(body, "ttl", limits.defaultTtl, 100, limits.maxTtl),
+  };
+}
