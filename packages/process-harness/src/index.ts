@@ -1,4 +1,5 @@
 export { overlapsIn } from "./critical-section-log.ts";
+export { EtcdServer, freePort } from "./etcd-server.ts";
 export {
   finished,
   lineMatching,

@@ -1,9 +1,9 @@
 // EtcdLocker against etcd3's own lock(), side by side on one etcd this script starts, in
 // interleaved rounds. BENCH_QUICK=1 only proves it runs. Quote ratios, not absolute times.
 import { cpus } from "node:os";
+import { EtcdServer } from "@lockgate/process-harness";
 import { Etcd3, EtcdLockFailedError, type Lock } from "etcd3";
 import { EtcdLocker } from "../src/etcd-locker.ts";
-import { EtcdServer } from "../src/test-support/etcd-server.ts";
 
 const quick = process.env.BENCH_QUICK === "1";
 const ROUNDS = quick ? 1 : 3;

@@ -2,10 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isLockgateError, type Lock } from "@lockgate/core";
-import { finished, overlapsIn, startWorker } from "@lockgate/process-harness";
+import { EtcdServer, finished, overlapsIn, startWorker } from "@lockgate/process-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EtcdLocker } from "./etcd-locker.ts";
-import { EtcdServer } from "./test-support/etcd-server.ts";
 
 const etcd = new EtcdServer();
 beforeAll(() => etcd.start(), 30_000);

@@ -1,7 +1,7 @@
+import { EtcdServer } from "@lockgate/process-harness";
 import { describeStoreConformance } from "@lockgate/store-conformance/vitest";
 import { afterAll, beforeAll } from "vitest";
 import { EtcdStore } from "./etcd-store.ts";
-import { EtcdServer } from "./test-support/etcd-server.ts";
 
 const etcd = new EtcdServer();
 beforeAll(() => etcd.start(), 30_000);

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Etcd3 } from "etcd3";
 
 /** A free TCP port on 127.0.0.1, as the kernel hands it out. */
 export function freePort(): Promise<number> {
@@ -75,34 +74,22 @@ export class EtcdServer {
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
+  /** Ready once etcd's own /health says so (the client port serves it over HTTP). */
   async #ready(stderr: () => string): Promise<void> {
-    const probe = new Etcd3({
-      hosts: this.endpoint,
-      faultHandling: { host: () => noRetry, global: noRetry } as never,
-    });
-    try {
-      const started = Date.now();
-      for (;;) {
-        try {
-          await probe
-            .get("ready-probe")
-            .options({ deadline: Date.now() + 500 })
-            .string();
+    const started = Date.now();
+    for (;;) {
+      try {
+        const response = await fetch(`${this.endpoint}/health`, {
+          signal: AbortSignal.timeout(500),
+        });
+        if (response.ok && ((await response.json()) as { health?: string }).health === "true")
           return;
-        } catch (error) {
-          if (this.#process?.exitCode !== null) throw new Error(`etcd exited: ${stderr()}`);
-          if (Date.now() - started > 20_000)
-            throw new Error(`etcd did not become ready: ${String(error)}`);
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
+      } catch {
+        // not listening yet
       }
-    } finally {
-      probe.close();
+      if (this.#process?.exitCode !== null) throw new Error(`etcd exited: ${stderr()}`);
+      if (Date.now() - started > 20_000) throw new Error("etcd did not become ready in 20 s");
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 }
-
-const noRetry = {
-  execute: async (fn: (context: { signal: AbortSignal }) => unknown) =>
-    fn({ signal: new AbortController().signal }),
-};
