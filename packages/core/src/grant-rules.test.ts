@@ -99,7 +99,7 @@ describe("planAcquire", () => {
 
   it("queues a blocking request at the end, refuses a non-blocking one without writing", () => {
     const busy = rec([holder("a", false)], [waiter("w", false)]);
-    const queued = planAcquire(busy, req("me", true), 1, { pruned: false, heartbeat: false });
+    const queued = planAcquire(busy, req("me", true), 1, { pruned: false, heartbeat: true });
     expect(queued).toMatchObject({ kind: "wait", position: 1 });
     if (queued.kind === "wait") expect(queued.record?.queue.map((q) => q.id)).toEqual(["w", "me"]);
     expect(
@@ -120,6 +120,18 @@ describe("planAcquire", () => {
     expect(
       planAcquire(busy, req("me", false), 1, { pruned: true, heartbeat: false }),
     ).toMatchObject({ record: busy });
+  });
+
+  it("only a step's first attempt joins the queue; a later one finding its place gone does not", () => {
+    const busy = rec([holder("a", false)], []);
+    expect(planAcquire(busy, req("me", false), 1, { pruned: false, heartbeat: false })).toEqual({
+      kind: "wait",
+      position: -1,
+      record: null,
+    });
+    expect(
+      planAcquire(busy, req("me", false), 1, { pruned: false, heartbeat: true }),
+    ).toMatchObject({ kind: "wait", position: 0 });
   });
 
   it("recognises a grant that went through unseen", () => {

@@ -8,7 +8,10 @@ export type AcquirePlan =
   | { readonly kind: "held"; readonly holder: HolderEntry }
   /** Not grantable and the request may not wait. Nothing to write. */
   | { readonly kind: "busy" }
-  /** Wait in the queue; write `record` if not null (join, heartbeat or pruning). */
+  /**
+   * Wait in the queue; write `record` if not null (join, heartbeat or pruning). Position -1:
+   * not in the queue, and this attempt may not join (see `heartbeat`).
+   */
   | { readonly kind: "wait"; readonly record: LockRecord | null; readonly position: number };
 
 /**
@@ -28,7 +31,7 @@ export function isGrantable(record: LockRecord, id: string, shared: boolean): bo
 /**
  * Plans one acquire step on a record from which expired entries are already pruned.
  * `pruned` says whether pruning changed the record (then it is worth writing anyway);
- * `heartbeat` asks to bump the waiter's beat if it is queued.
+ * `heartbeat` marks a step's first attempt: it bumps the waiter's beat, and only it may join.
  */
 export function planAcquire(
   record: LockRecord,
@@ -61,6 +64,10 @@ export function planAcquire(
   if (request.nonBlocking) return { kind: "busy" };
 
   if (index === -1) {
+    // Only a step's first attempt joins. A later one finding its place gone (abandoned by its
+    // owner, or expired) must not put it back: the owner may have given up meanwhile.
+    if (!options.heartbeat)
+      return { kind: "wait", position: -1, record: options.pruned ? record : null };
     const entry = { ...leaseFields(request, wallNow), enqueuedAt: wallNow };
     return {
       kind: "wait",

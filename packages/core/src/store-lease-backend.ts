@@ -87,6 +87,8 @@ export class StoreLeaseBackend implements LeaseBackend {
         );
         step = await this.#attempt(request, false, signal);
         if (step.outcome.status !== "waiting") return step.outcome;
+        // Our place is gone mid-step: end the step; the next one joins again if still wanted.
+        if (step.outcome.position === -1) return step.outcome;
       }
     } finally {
       release();
