@@ -1,6 +1,7 @@
 import { HttpLocker } from "@lockgate/http-client";
 import { EtcdServer } from "@lockgate/process-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { contend } from "./test-support/contend.ts";
 import { type ServerProcess, startServerProcess } from "./test-support/server-process.ts";
 
 const TOKEN = "etcd-token-0123456789abcdef";
@@ -31,25 +32,9 @@ describe("three lock-server instances on one etcd (Node, Bun and Deno)", () => {
     const clients = [0, 1, 2, 0, 1, 2].map(
       (i) => new HttpLocker((servers[i] as ServerProcess).url, { token: TOKEN, leaseTtl: 5_000 }),
     );
-    let inside = 0;
-    let most = 0;
-    let count = 0;
-    const tokens: number[] = [];
-    await Promise.all(
-      clients.map(async (client) => {
-        for (let i = 0; i < 10; i++) {
-          const lock = await client.acquire("deploy", { timeout: 60_000 });
-          most = Math.max(most, ++inside);
-          tokens.push(lock.fencingToken);
-          await new Promise((resolve) => setTimeout(resolve, 2));
-          count++;
-          inside--;
-          await lock.release();
-        }
-      }),
-    );
+    const { most, sections, tokens } = await contend(clients, "deploy", 10);
     expect(most).toBe(1);
-    expect(count).toBe(60);
+    expect(sections).toBe(60);
     for (let i = 1; i < tokens.length; i++)
       expect(tokens[i]).toBeGreaterThan(tokens[i - 1] as number);
     await Promise.all(clients.map((c) => c.close()));

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { HttpLocker } from "@lockgate/http-client";
 import { finished, lineMatching, overlapsIn, startWorker } from "@lockgate/process-harness";
 import { afterEach, describe, expect, it } from "vitest";
+import { contend } from "./test-support/contend.ts";
 import { type ServerProcess, startServerProcess } from "./test-support/server-process.ts";
 
 const TOKEN = "mp-token-0123456789abcdef";
@@ -84,25 +85,9 @@ describe("lock server with many processes", () => {
     const clients = [a, b, a, b, a, b].map(
       (s) => new HttpLocker((s as ServerProcess).url, { token: TOKEN, leaseTtl: 5_000 }),
     );
-    let inside = 0;
-    let most = 0;
-    let count = 0;
-    const tokens: number[] = [];
-    await Promise.all(
-      clients.map(async (client) => {
-        for (let i = 0; i < 10; i++) {
-          const lock = await client.acquire("shared-job", { timeout: 60_000 });
-          most = Math.max(most, ++inside);
-          tokens.push(lock.fencingToken);
-          await new Promise((resolve) => setTimeout(resolve, 2));
-          count++;
-          inside--;
-          await lock.release();
-        }
-      }),
-    );
+    const { most, sections, tokens } = await contend(clients, "shared-job", 10);
     expect(most).toBe(1);
-    expect(count).toBe(60);
+    expect(sections).toBe(60);
     for (let i = 1; i < tokens.length; i++)
       expect(tokens[i]).toBeGreaterThan(tokens[i - 1] as number);
     // A release through A hands over to a waiter long-polling on B (latency is measured in bench/).

@@ -9,7 +9,11 @@ function server() {
   return createApp(new StoreLeaseBackend(new MemoryStore()), { tokens: [TOKEN] }).app;
 }
 async function acquire(app: ReturnType<typeof server>, body: Record<string, unknown>) {
-  const response = await app.request("/v1/acquire", { method: "POST", headers: bearer, body: JSON.stringify(body) });
+  const response = await app.request("/v1/acquire", {
+    method: "POST",
+    headers: bearer,
+    body: JSON.stringify(body),
+  });
   return response.json();
 }
 
@@ -22,7 +26,10 @@ describe("health, readiness, metrics, OpenAPI and auth", () => {
       const refused = await app.request(path);
       expect(refused.status).toBe(401);
       expect(refused.headers.get("www-authenticate")).toContain("Bearer");
-      expect((await app.request(path, { headers: { authorization: "Bearer wrong-token-0123456789" } })).status).toBe(401);
+      expect(
+        (await app.request(path, { headers: { authorization: "Bearer wrong-token-0123456789" } }))
+          .status,
+      ).toBe(401);
       expect((await app.request(path, { headers: bearer })).status).toBe(200);
     }
     // Go lockgate clients carry the token as Basic auth: http://<token>@host:55589
@@ -50,7 +57,14 @@ describe("health, readiness, metrics, OpenAPI and auth", () => {
   it("serves an OpenAPI document that names every route", async () => {
     const doc = await (await server().request("/openapi.json", { headers: bearer })).json();
     expect(doc.openapi).toBe("3.1.0");
-    for (const path of ["/v1/acquire", "/v1/renew", "/v1/release", "/v1/locks/{name}/watch", "/acquire", "/metrics"]) {
+    for (const path of [
+      "/v1/acquire",
+      "/v1/renew",
+      "/v1/release",
+      "/v1/locks/{name}/watch",
+      "/acquire",
+      "/metrics",
+    ]) {
       expect(Object.keys(doc.paths)).toContain(path);
     }
   });
@@ -58,11 +72,24 @@ describe("health, readiness, metrics, OpenAPI and auth", () => {
   it("a waiter that reconnects with its request id keeps its place in the queue", async () => {
     const app = server();
     await acquire(app, { name: "q", id: "holder" });
-    expect(await acquire(app, { name: "q", id: "first" })).toEqual({ status: "waiting", position: 0 });
-    expect(await acquire(app, { name: "q", id: "second" })).toEqual({ status: "waiting", position: 1 });
+    expect(await acquire(app, { name: "q", id: "first" })).toEqual({
+      status: "waiting",
+      position: 0,
+    });
+    expect(await acquire(app, { name: "q", id: "second" })).toEqual({
+      status: "waiting",
+      position: 1,
+    });
     // "first" lost its connection and comes back: same id, same place, ahead of "second".
-    expect(await acquire(app, { name: "q", id: "first", waitMs: 0 })).toEqual({ status: "waiting", position: 0 });
-    await app.request("/v1/release", { method: "POST", headers: bearer, body: JSON.stringify({ name: "q", id: "holder" }) });
+    expect(await acquire(app, { name: "q", id: "first", waitMs: 0 })).toEqual({
+      status: "waiting",
+      position: 0,
+    });
+    await app.request("/v1/release", {
+      method: "POST",
+      headers: bearer,
+      body: JSON.stringify({ name: "q", id: "holder" }),
+    });
     expect((await acquire(app, { name: "q", id: "second" })).status).toBe("waiting");
     expect((await acquire(app, { name: "q", id: "first" })).status).toBe("granted");
   });

@@ -7,14 +7,25 @@ export type StoreLockerOptions = LockerOptions &
 
 /** A Locker running the lease algorithm over `store`. */
 export function createLocker(store: LockStore, options: StoreLockerOptions = {}): Locker {
-  const { codec, pollInterval, closeStore, ...lockerOptions } = options;
-  const backend = new StoreLeaseBackend(store, {
+  const { codec: _codec, pollInterval: _poll, closeStore: _close, ...lockerOptions } = options;
+  return new Locker(createStoreLeaseBackend(store, options), lockerOptions);
+}
+
+/**
+ * The backend a store's Locker runs on, sharing the Locker's clock, randomness and error hook:
+ * what adapters that subclass Locker (FileLocker, EtcdLocker) pass to `super`.
+ */
+export function createStoreLeaseBackend(
+  store: LockStore,
+  options: StoreLockerOptions = {},
+): StoreLeaseBackend {
+  const { codec, pollInterval, closeStore, clock, random, onError } = options;
+  return new StoreLeaseBackend(store, {
     ...(codec === undefined ? {} : { codec }),
     ...(pollInterval === undefined ? {} : { pollInterval }),
     ...(closeStore === undefined ? {} : { closeStore }),
-    ...(options.clock === undefined ? {} : { clock: options.clock }),
-    ...(options.random === undefined ? {} : { random: options.random }),
-    ...(options.onError === undefined ? {} : { onError: options.onError }),
+    ...(clock === undefined ? {} : { clock }),
+    ...(random === undefined ? {} : { random }),
+    ...(onError === undefined ? {} : { onError }),
   });
-  return new Locker(backend, lockerOptions);
 }

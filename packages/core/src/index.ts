@@ -2,7 +2,7 @@ export { abortError, delay } from "./abortable-delay.ts";
 export type { AcquireRequest, Lease } from "./acquire-request.ts";
 export { type BackoffOptions, backoffDelay, jitter } from "./backoff.ts";
 export { type Clock, systemClock, type TimerHandle } from "./clock.ts";
-export { createLocker, type StoreLockerOptions } from "./create-locker.ts";
+export { createLocker, createStoreLeaseBackend, type StoreLockerOptions } from "./create-locker.ts";
 export {
   isLockgateError,
   LOCKGATE_ERROR_CODES,

@@ -1,4 +1,4 @@
-import { Locker, type LockerOptions, StoreLeaseBackend } from "@lockgate/core";
+import { createStoreLeaseBackend, Locker, type LockerOptions } from "@lockgate/core";
 import { FileStore, type FileStoreOptions } from "./file-store.ts";
 
 export type FileLockerOptions = LockerOptions & FileStoreOptions;
@@ -12,15 +12,7 @@ export class FileLocker extends Locker {
 
   constructor(dir: string, options: FileLockerOptions = {}) {
     const store = new FileStore(dir, options);
-    super(
-      new StoreLeaseBackend(store, {
-        closeStore: true,
-        ...(options.clock === undefined ? {} : { clock: options.clock }),
-        ...(options.random === undefined ? {} : { random: options.random }),
-        ...(options.onError === undefined ? {} : { onError: options.onError }),
-      }),
-      options,
-    );
+    super(createStoreLeaseBackend(store, { ...options, closeStore: true }), options);
     this.store = store;
   }
 }

@@ -1,4 +1,4 @@
-import { Locker, type LockerOptions, StoreLeaseBackend } from "@lockgate/core";
+import { createStoreLeaseBackend, Locker, type LockerOptions } from "@lockgate/core";
 import { EtcdStore, type EtcdStoreOptions } from "./etcd-store.ts";
 
 export type EtcdLockerOptions = LockerOptions & EtcdStoreOptions;
@@ -9,15 +9,7 @@ export class EtcdLocker extends Locker {
 
   constructor(options: EtcdLockerOptions = {}) {
     const store = new EtcdStore(options);
-    super(
-      new StoreLeaseBackend(store, {
-        closeStore: true,
-        ...(options.clock === undefined ? {} : { clock: options.clock }),
-        ...(options.random === undefined ? {} : { random: options.random }),
-        ...(options.onError === undefined ? {} : { onError: options.onError }),
-      }),
-      options,
-    );
+    super(createStoreLeaseBackend(store, { ...options, closeStore: true }), options);
     this.store = store;
   }
 }

@@ -1,7 +1,8 @@
 // A process that uses FileLocker the way an application would; the multi-process tests start
 // several of these under Node, Bun or Deno and judge what they log. Every mode bounds itself.
-import { appendFileSync, promises as fsp, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, promises as fsp } from "node:fs";
 import process from "node:process";
+import { counterRounds } from "@lockgate/process-harness";
 import { FileLocker } from "../file-locker.ts";
 
 const [mode = "", dir = "", ...rest] = process.argv.slice(2);
@@ -15,16 +16,15 @@ const log = (file: string, line: string) => appendFileSync(file, `${line}\n`); /
 
 async function counter(counterFile: string, iterations: number, logFile: string): Promise<void> {
   const pauseAt = env("PAUSE_AT_RELEASE", -1);
-  for (let i = 0; i < iterations; i++) {
-    const lock = await locker.acquire("counter", { timeout: 60_000 });
-    log(logFile, `enter ${process.pid} x ${lock.fencingToken}`);
-    const value = Number(readFileSync(counterFile, "utf8"));
-    await new Promise((resolve) => setImmediate(resolve)); // let others run mid-update
-    writeFileSync(counterFile, String(value + 1));
-    log(logFile, `leave ${process.pid} x ${lock.fencingToken}`);
-    if (i === pauseAt) pauseInsideNextCommit();
-    await lock.release();
-  }
+  await counterRounds(
+    () => locker.acquire("counter", { timeout: 60_000 }),
+    counterFile,
+    iterations,
+    logFile,
+    (i) => {
+      if (i === pauseAt) pauseInsideNextCommit();
+    },
+  );
 }
 
 /** Stops this process (SIGSTOP) just before its next record commit: mid-update, on purpose. */
