@@ -14,11 +14,16 @@ if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
   npm install --global --no-audit --no-fund "pnpm@$PNPM_VERSION"
 fi
 
-if ! command -v etcd >/dev/null; then
-  step "installing etcd-server (Debian) for the etcd store's tests"
+# Real services the tests start themselves: etcd for the etcd store, Chromium for the HTTP
+# client in a browser. Both from Debian; no service is left running.
+missing=()
+command -v etcd >/dev/null || missing+=(etcd-server)
+[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing ${missing[*]} (Debian)"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq etcd-server >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 step "dependencies"

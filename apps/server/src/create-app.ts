@@ -1,5 +1,6 @@
 import { isLockgateError, type LeaseBackend } from "@lockgate/core";
 import { Hono } from "hono";
+import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { apiError, BadRequest } from "./api-error.ts";
 import { bearerAuth } from "./bearer-auth.ts";
@@ -11,6 +12,8 @@ import { mountV1, type V1Limits } from "./v1-routes.ts";
 export interface AppOptions extends Partial<V1Limits> {
   /** Accepted bearer tokens. Empty means no auth, which the config allows only on loopback. */
   readonly tokens?: readonly string[];
+  /** Browser origins allowed to call the server (CORS). Default none. */
+  readonly corsOrigins?: readonly string[];
   /** Serve Go lockgate's /acquire, /renew-lease, /release. Default true. */
   readonly goProtocol?: boolean;
   /** Aborts long-polls and watch streams when the server shuts down. */
@@ -46,6 +49,19 @@ export function createApp(backend: LeaseBackend, options: AppOptions = {}): Lock
     metrics.observe(route, performance.now() - started);
     metrics.count("lockgate_requests_total", { route, status: String(c.res.status) });
   });
+
+  if (options.corsOrigins && options.corsOrigins.length > 0) {
+    // Before auth: a browser's preflight carries no token.
+    app.use(
+      "*",
+      cors({
+        origin: [...options.corsOrigins],
+        allowMethods: ["GET", "POST"],
+        allowHeaders: ["authorization", "content-type"],
+        maxAge: 600,
+      }),
+    );
+  }
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {

@@ -14,6 +14,13 @@ describe("server configuration", () => {
     });
   });
 
+  it("takes CORS origins from flags and the environment", () => {
+    const config = parseServerConfig(["--no-auth", "--cors-origin", "https://a.example"], {
+      LOCKGATE_CORS_ORIGINS: "https://b.example",
+    });
+    expect(config.corsOrigins).toEqual(["https://a.example", "https://b.example"]);
+  });
+
   it("reads the environment too", () => {
     const config = parseServerConfig([], {
       LOCKGATE_TOKENS: `${token},${token}2`,
@@ -41,6 +48,7 @@ describe("server configuration", () => {
     [["--no-auth", "--store", "redis"], /memory, file or etcd/],
     [["--no-auth", "--port", "99999"], /--port must be an integer/],
     [["--no-auth", "--bogus"], /Unknown option/],
+    [["--no-auth", "--cors-origin", "app.example.com"], /must look like https/],
   ])("refuses %j", (argv, message) => {
     expect(() => parseServerConfig(argv, {})).toThrow(ConfigError);
     expect(() => parseServerConfig(argv, {})).toThrow(message);

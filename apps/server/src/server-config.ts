@@ -13,6 +13,7 @@ export interface ServerConfig {
   readonly leaseTtl: number;
   readonly maxWait: number;
   readonly goProtocol: boolean;
+  readonly corsOrigins: readonly string[];
 }
 
 /** A configuration the server refuses to start with; the message says what to fix. */
@@ -31,6 +32,7 @@ const USAGE = `lockgate server
   --lease-ttl <ms>         LOCKGATE_LEASE_TTL       default lease for clients that send none (10000)
   --max-wait <ms>          LOCKGATE_MAX_WAIT        longest server-side wait of one request (30000)
   --no-go-protocol                                  do not serve Go lockgate's /acquire, /renew-lease, /release
+  --cors-origin <origin>   LOCKGATE_CORS_ORIGINS    browser origin allowed to call the server (repeat; env: comma-separated)
 `;
 
 /** Reads flags, then environment variables; throws ConfigError on anything it cannot use. */
@@ -55,6 +57,7 @@ export function parseServerConfig(
         "lease-ttl": { type: "string" },
         "max-wait": { type: "string" },
         "no-go-protocol": { type: "boolean" },
+        "cors-origin": { type: "string", multiple: true },
         help: { type: "boolean" },
       },
     }));
@@ -122,6 +125,19 @@ export function parseServerConfig(
       `--no-auth is allowed only on a loopback address, not ${host}: give --token instead`,
     );
   }
+  const corsOrigins = [
+    ...((values["cors-origin"] as string[] | undefined) ?? []),
+    ...(env.LOCKGATE_CORS_ORIGINS ?? "").split(","),
+  ]
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) {
+      throw new ConfigError(
+        `CORS origin ${JSON.stringify(origin)} must look like https://app.example.com`,
+      );
+    }
+  }
   return {
     host,
     port,
@@ -130,6 +146,7 @@ export function parseServerConfig(
     leaseTtl,
     maxWait,
     goProtocol: values["no-go-protocol"] !== true,
+    corsOrigins,
   };
 }
 

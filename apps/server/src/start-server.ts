@@ -37,6 +37,7 @@ export async function startServer(serve: Serve): Promise<void> {
     defaultTtl: config.leaseTtl,
     maxWait: config.maxWait,
     goProtocol: config.goProtocol,
+    corsOrigins: config.corsOrigins,
     shutdown: shutdown.signal,
   });
   const server = await serve(app.fetch, config.host, config.port);
