@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpLocker } from "@lockgate/http-client";
-import { EtcdServer } from "@lockgate/process-harness";
+import { EtcdServer, reportBench } from "@lockgate/process-harness";
 import { startServerProcess } from "../src/test-support/server-process.ts";
 
 const quick = process.env.BENCH_QUICK === "1";
@@ -95,6 +95,28 @@ try {
   console.log(
     `| Go lockgate protocol, client polling every 2 s | ${go.length} | ${f(p(go, 0.5))} | ${f(p(go, 0.99))} | ${f(Math.max(...go))} |`,
   );
+  const side = (label: string, value: number) => ({ label, value });
+  reportBench([
+    {
+      suite: "server",
+      measure: "handoff through one server, p50",
+      unit: "ms",
+      ours: side("HttpLocker long-poll", p(ours, 0.5)),
+      peer: side("Go lockgate client, polling every 2 s", p(go, 0.5)),
+    },
+    {
+      suite: "server",
+      measure: "handoff across two servers on a file store, p50",
+      unit: "ms",
+      ours: side("HttpLocker long-poll", p(cross, 0.5)),
+    },
+    {
+      suite: "server",
+      measure: "handoff across two servers on etcd, p50",
+      unit: "ms",
+      ours: side("HttpLocker long-poll", p(crossEtcd, 0.5)),
+    },
+  ]);
   console.log(
     `\nlong-poll handoff p50 is ${f(p(go, 0.5) / p(ours, 0.5))}x faster than Go lockgate's 2 s polling on the same server`,
   );

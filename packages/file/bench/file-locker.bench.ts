@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { reportBench } from "@lockgate/process-harness";
 import { lock as properLock } from "proper-lockfile";
 import { FileLocker } from "../src/file-locker.ts";
 
@@ -126,3 +127,28 @@ console.log(`\nuncontended: FileLocker takes ${f(fu.p50 / pu.p50)}x proper-lockf
 console.log(
   `handoff: FileLocker p50 is ${f(ph.p50 / fh.p50)}x faster than proper-lockfile polling every 10 ms (p99 ${f(ph.p99 / fh.p99)}x)`,
 );
+
+const peer = (label: string, value: number) => ({ label, value });
+reportBench([
+  {
+    suite: "file",
+    measure: "uncontended acquire+release, p50",
+    unit: "ms",
+    ours: peer("FileLocker", fu.p50),
+    peer: peer("proper-lockfile lock+unlock", pu.p50),
+  },
+  {
+    suite: "file",
+    measure: "handoff to the next holder, p50",
+    unit: "ms",
+    ours: peer("FileLocker", fh.p50),
+    peer: peer("proper-lockfile, retry every 10 ms", ph.p50),
+  },
+  {
+    suite: "file",
+    measure: "handoff to the next holder, p99",
+    unit: "ms",
+    ours: peer("FileLocker", fh.p99),
+    peer: peer("proper-lockfile, retry every 10 ms", ph.p99),
+  },
+]);

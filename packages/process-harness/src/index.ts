@@ -1,3 +1,4 @@
+export { advantage, type BenchRow, type BenchValue, reportBench } from "./bench-report.ts";
 export { counterRounds, type HeldLock } from "./counter-rounds.ts";
 export { overlapsIn } from "./critical-section-log.ts";
 export { EtcdServer, freePort } from "./etcd-server.ts";

@@ -1,7 +1,7 @@
 // EtcdLocker against etcd3's own lock(), side by side on one etcd this script starts, in
 // interleaved rounds. BENCH_QUICK=1 only proves it runs. Quote ratios, not absolute times.
 import { cpus } from "node:os";
-import { EtcdServer } from "@lockgate/process-harness";
+import { EtcdServer, reportBench } from "@lockgate/process-harness";
 import { Etcd3, EtcdLockFailedError, type Lock } from "etcd3";
 import { EtcdLocker } from "../src/etcd-locker.ts";
 
@@ -146,3 +146,36 @@ console.log(
 console.log(
   `| ${CONTENDERS} contenders holding 1 ms, ops/s | ${mean(s.oursT).toFixed(0)} | ${mean(s.peerT).toFixed(0)} | ${f(mean(s.peerT) / mean(s.oursT))} |`,
 );
+
+const side = (label: string, value: number) => ({ label, value });
+const peerName = "etcd3 lock(), retry every 10 ms";
+reportBench([
+  {
+    suite: "etcd",
+    measure: "uncontended acquire+release, p50",
+    unit: "ms",
+    ours: side("EtcdLocker", p(s.oursU, 0.5)),
+    peer: side(peerName, p(s.peerU, 0.5)),
+  },
+  {
+    suite: "etcd",
+    measure: "handoff to the next holder, p50",
+    unit: "ms",
+    ours: side("EtcdLocker", p(s.oursH, 0.5)),
+    peer: side(peerName, p(s.peerH, 0.5)),
+  },
+  {
+    suite: "etcd",
+    measure: "handoff to the next holder, p99",
+    unit: "ms",
+    ours: side("EtcdLocker", p(s.oursH, 0.99)),
+    peer: side(peerName, p(s.peerH, 0.99)),
+  },
+  {
+    suite: "etcd",
+    measure: `${CONTENDERS} contenders holding 1 ms, throughput`,
+    unit: "ops/s",
+    ours: side("EtcdLocker (FIFO)", mean(s.oursT)),
+    peer: side(peerName, mean(s.peerT)),
+  },
+]);
