@@ -11,7 +11,12 @@ const quick = process.env.BENCH_QUICK === "1";
 /** `--render`: redraw the table and chart from results/latest.json without running anything. */
 const renderOnly = process.argv.includes("--render");
 const root = join(import.meta.dirname, "..");
-const suites = ["@lockgate/file", "@lockgate/store-etcd", "@lockgate/server"];
+const suites = [
+  "@lockgate/store-memory",
+  "@lockgate/file",
+  "@lockgate/store-etcd",
+  "@lockgate/server",
+];
 const scratch = mkdtempSync(join(tmpdir(), "lockgate-bench-"));
 const saved = join(import.meta.dirname, "results", "latest.json");
 const rows: BenchRow[] = renderOnly
@@ -76,6 +81,7 @@ if (quick) {
 }
 
 function fmt(value: number, unit: string): string {
+  if (unit === "ms" && value < 1) return `${(value * 1000).toFixed(1)} us`;
   return `${value >= 100 ? value.toFixed(0) : value.toFixed(2)} ${unit}`;
 }
 
