@@ -5,30 +5,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpLocker } from "@lockgate/http-client";
-import { EtcdServer, reportBench } from "@lockgate/process-harness";
+import { EtcdServer, handoffSamples, percentile, reportBench } from "@lockgate/process-harness";
 import { startServerProcess } from "../src/test-support/server-process.ts";
 
 const quick = process.env.BENCH_QUICK === "1";
 const N = quick ? 3 : 30;
 const GO_N = quick ? 2 : 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const p = (xs: number[], q: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] as number;
+const p = percentile;
 
 async function longPollHandoffs(urlA: string, urlB: string, n: number): Promise<number[]> {
   const a = new HttpLocker(urlA);
   const b = new HttpLocker(urlB);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const held = await a.acquire("h");
-    const next = b.acquire("h");
-    await sleep(30 + Math.random() * 10);
-    const t = performance.now();
-    await held.release();
-    const got = await next;
-    out.push(performance.now() - t);
-    await got.release();
-  }
+  const out = await handoffSamples(a, b, "h", n);
   await Promise.all([a.close(), b.close()]);
   return out;
 }

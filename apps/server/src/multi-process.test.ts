@@ -1,8 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpLocker } from "@lockgate/http-client";
-import { finished, lineMatching, overlapsIn, startWorker } from "@lockgate/process-harness";
+import {
+  finished,
+  lineMatching,
+  overlapsIn,
+  prepareCounterFiles,
+  startWorker,
+} from "@lockgate/process-harness";
 import { afterEach, describe, expect, it } from "vitest";
 import { contend } from "./test-support/contend.ts";
 import { type ServerProcess, startServerProcess } from "./test-support/server-process.ts";
@@ -31,10 +37,7 @@ describe("lock server with many processes", () => {
   it("4 client processes (Node, Node, Bun, Deno) x 50 read-modify-writes through one server: exact count, never overlapping", async () => {
     const s = await server();
     const dir = scratch();
-    const counter = join(dir, "counter");
-    const log = join(dir, "log");
-    writeFileSync(counter, "0");
-    writeFileSync(log, "");
+    const { counter, log } = prepareCounterFiles(dir);
     // The client needs only fetch: the same worker runs under each runtime.
     const results = await Promise.all(
       (["node", "node", "bun", "deno"] as const).map((runtime) =>

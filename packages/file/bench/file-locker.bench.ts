@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { reportBench } from "@lockgate/process-harness";
+import { handoffSamples, percentile as quantile, reportBench } from "@lockgate/process-harness";
 import { lock as properLock } from "proper-lockfile";
 import { FileLocker } from "../src/file-locker.ts";
 
@@ -18,10 +18,7 @@ const PEER_RETRIES = { retries: 100_000, factor: 1, minTimeout: 10, maxTimeout: 
 const root = mkdtempSync(join(tmpdir(), "lockgate-bench-"));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
+const percentile = (samples: number[], p: number) => quantile(samples, p / 100);
 
 async function fileLockerUncontended(dir: string, samples: number[]): Promise<void> {
   const locker = new FileLocker(dir, { durable: process.env.DURABLE !== "0" });
@@ -47,16 +44,7 @@ async function fileLockerHandoff(dir: string, samples: number[]): Promise<void> 
   // Two lockers: two backends, two watches, as two processes would have.
   const holder = new FileLocker(dir, { durable: process.env.DURABLE !== "0" });
   const waiter = new FileLocker(dir, { durable: process.env.DURABLE !== "0" });
-  for (let i = 0; i < HANDOFFS; i++) {
-    const held = await holder.acquire("handoff");
-    const waiting = waiter.acquire("handoff");
-    await sleep(30 + Math.random() * 10); // queued and watching; random so no timer phase lines up
-    const releasedAt = performance.now();
-    await held.release();
-    const got = await waiting;
-    samples.push(performance.now() - releasedAt);
-    await got.release();
-  }
+  samples.push(...(await handoffSamples(holder, waiter, "handoff", HANDOFFS)));
   await Promise.all([holder.close(), waiter.close()]);
 }
 

@@ -5,6 +5,7 @@ import {
   finished,
   lineMatching,
   overlapsIn,
+  prepareCounterFiles,
   type Runtime,
   startWorker as startAny,
 } from "@lockgate/process-harness";
@@ -44,10 +45,7 @@ function expectIntactRecords(locks: string): void {
 async function counterRun(runtimes: Runtime[], iterations: number): Promise<void> {
   const dir = scratch();
   const locks = join(dir, "locks");
-  const counter = join(dir, "counter");
-  const log = join(dir, "log");
-  writeFileSync(counter, "0");
-  writeFileSync(log, "");
+  const { counter, log } = prepareCounterFiles(dir);
   const results = await Promise.all(
     runtimes.map((runtime) =>
       finished(startWorker(runtime, ["counter", locks, counter, String(iterations), log])),
@@ -126,10 +124,7 @@ describe("FileLocker across real processes", () => {
   it("a process stopped (SIGSTOP) mid-commit past the stale period, then resumed: no double holder, no corrupt record, no crash", async () => {
     const dir = scratch();
     const locks = join(dir, "locks");
-    const counter = join(dir, "counter");
-    const log = join(dir, "log");
-    writeFileSync(counter, "0");
-    writeFileSync(log, "");
+    const { counter, log } = prepareCounterFiles(dir);
     const env = { LEASE_TTL: "1000", STALE_MS: "2000" };
     const paused = startWorker("node", ["counter", locks, counter, "30", log], {
       ...env,

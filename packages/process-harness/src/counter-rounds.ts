@@ -1,4 +1,5 @@
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import process from "node:process";
 
 /** What a worker needs of a held lock. */
@@ -29,4 +30,13 @@ export async function counterRounds(
     beforeRelease(i);
     await lock.release();
   }
+}
+
+/** A counter file at "0" and an empty log in `dir`, for counterRounds and overlapsIn. */
+export function prepareCounterFiles(dir: string): { counter: string; log: string } {
+  const counter = join(dir, "counter");
+  const log = join(dir, "log");
+  writeFileSync(counter, "0");
+  writeFileSync(log, "");
+  return { counter, log };
 }

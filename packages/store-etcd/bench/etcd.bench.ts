@@ -1,7 +1,7 @@
 // EtcdLocker against etcd3's own lock(), side by side on one etcd this script starts, in
 // interleaved rounds. BENCH_QUICK=1 only proves it runs. Quote ratios, not absolute times.
 import { cpus } from "node:os";
-import { EtcdServer, reportBench } from "@lockgate/process-harness";
+import { EtcdServer, handoffSamples, percentile, reportBench } from "@lockgate/process-harness";
 import { Etcd3, EtcdLockFailedError, type Lock } from "etcd3";
 import { EtcdLocker } from "../src/etcd-locker.ts";
 
@@ -12,10 +12,7 @@ const HANDOFFS = quick ? 3 : 30;
 const CONTENDERS = 8;
 const CONTENDED_OPS = quick ? 16 : 160;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const p = (samples: number[], q: number) =>
-  [...samples].sort((a, b) => a - b)[
-    Math.min(samples.length - 1, Math.floor(q * samples.length))
-  ] as number;
+const p = percentile;
 
 const etcd = new EtcdServer();
 await etcd.start();
@@ -77,16 +74,7 @@ try {
     await timeIt(UNCONTENDED, s.peerU, async () =>
       (await peer.lock(`peer/${round}/u`).acquire()).release(),
     );
-    for (let i = 0; i < HANDOFFS; i++) {
-      const held = await a.acquire("h");
-      const next = b.acquire("h");
-      await sleep(30 + Math.random() * 10);
-      const t = performance.now();
-      await held.release();
-      const got = await next;
-      s.oursH.push(performance.now() - t);
-      await got.release();
-    }
+    s.oursH.push(...(await handoffSamples(a, b, "h", HANDOFFS)));
     for (let i = 0; i < HANDOFFS; i++) {
       const held = await peer.lock(`peer/${round}/h`).acquire();
       let gotAt = 0;

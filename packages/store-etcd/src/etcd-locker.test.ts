@@ -1,8 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isLockgateError, type Lock } from "@lockgate/core";
-import { EtcdServer, finished, overlapsIn, startWorker } from "@lockgate/process-harness";
+import {
+  EtcdServer,
+  finished,
+  overlapsIn,
+  prepareCounterFiles,
+  startWorker,
+} from "@lockgate/process-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EtcdLocker } from "./etcd-locker.ts";
 
@@ -13,10 +19,7 @@ afterAll(() => etcd.stop());
 describe("EtcdLocker on a real etcd", () => {
   it("4 processes x 200 read-modify-writes: exact count, never overlapping, tokens increasing", async () => {
     const dir = mkdtempSync(join(tmpdir(), "lockgate-etcd-mp-"));
-    const counter = join(dir, "counter");
-    const log = join(dir, "log");
-    writeFileSync(counter, "0");
-    writeFileSync(log, "");
+    const { counter, log } = prepareCounterFiles(dir);
     const worker = join(import.meta.dirname, "test-support", "etcd-worker.ts");
     const results = await Promise.all(
       Array.from({ length: 4 }, () =>
