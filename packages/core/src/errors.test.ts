@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isLockgateError, LOCKGATE_ERROR_CODES, LockgateError } from "./errors.ts";
+import { closedError, isLockgateError, LOCKGATE_ERROR_CODES, LockgateError } from "./errors.ts";
 
 describe("LockgateError", () => {
   it("carries a code, a retryable flag by code, and its cause", () => {
@@ -15,6 +15,13 @@ describe("LockgateError", () => {
     expect(new LockgateError("store-unavailable", "closed", { retryable: false }).retryable).toBe(
       false,
     );
+  });
+
+  it("closedError: store-unavailable that is not worth retrying, naming what closed", () => {
+    const e = closedError("The file store");
+    expect(isLockgateError(e, "store-unavailable")).toBe(true);
+    expect(e.retryable).toBe(false);
+    expect(e.message).toBe("The file store is closed");
   });
 
   it("is recognised by isLockgateError, with or without a code", () => {

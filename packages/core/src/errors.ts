@@ -49,3 +49,8 @@ export function isLockgateError(value: unknown, code?: LockgateErrorCode): value
   if ((value as Record<symbol, unknown>)[BRAND] !== true) return false;
   return code === undefined || (value as LockgateError).code === code;
 }
+
+/** What every store (and locker) throws once closed: store-unavailable, and not worth retrying. */
+export function closedError(what: string): LockgateError {
+  return new LockgateError("store-unavailable", `${what} is closed`, { retryable: false });
+}

@@ -4,6 +4,7 @@ export { type BackoffOptions, backoffDelay, jitter } from "./backoff.ts";
 export { type Clock, systemClock, type TimerHandle } from "./clock.ts";
 export { createLocker, createStoreLeaseBackend, type StoreLockerOptions } from "./create-locker.ts";
 export {
+  closedError,
   isLockgateError,
   LOCKGATE_ERROR_CODES,
   LockgateError,

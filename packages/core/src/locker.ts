@@ -2,7 +2,7 @@ import { abortError, delay } from "./abortable-delay.ts";
 import type { AcquireRequest } from "./acquire-request.ts";
 import { backoffDelay } from "./backoff.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { isLockgateError, LockgateError } from "./errors.ts";
+import { closedError, isLockgateError, LockgateError } from "./errors.ts";
 import type { JsonValue } from "./json-value.ts";
 import type { AcquireOutcome, LeaseBackend } from "./lease-backend.ts";
 import { LeaseRenewer, type LeaseTimings } from "./lease-renewer.ts";
@@ -82,8 +82,7 @@ export class Locker {
   acquire(name: string, options: NonBlockingAcquireOptions): Promise<Lock | null>;
   acquire(name: string, options?: AcquireOptions): Promise<Lock>;
   async acquire(name: string, options: AcquireOptions = {}): Promise<Lock | null> {
-    if (this.#closed)
-      throw new LockgateError("store-unavailable", "This locker is closed", { retryable: false });
+    if (this.#closed) throw closedError("This locker");
     validateLockName(name);
     const timings = this.#timingsFor(options.leaseTtl);
     const timeout = options.timeout ?? 0;

@@ -2,7 +2,7 @@ import { delay } from "./abortable-delay.ts";
 import type { AcquireRequest, Lease } from "./acquire-request.ts";
 import { backoffDelay } from "./backoff.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { isLockgateError, LockgateError } from "./errors.ts";
+import { closedError, isLockgateError, LockgateError } from "./errors.ts";
 import { planAcquire, planRemove, planRenew, pruneExpired } from "./grant-rules.ts";
 import { jsonRecordCodec } from "./json-record-codec.ts";
 import { KeyFeed } from "./key-feed.ts";
@@ -317,7 +317,7 @@ export class StoreLeaseBackend implements LeaseBackend {
 
   #assertOpen(): void {
     if (this.#closed) {
-      throw new LockgateError("store-unavailable", "This locker is closed", { retryable: false });
+      throw closedError("This locker");
     }
   }
 }

@@ -18,6 +18,7 @@ import { join } from "node:path";
 import process from "node:process";
 import {
   backoffDelay,
+  closedError,
   delay,
   LockgateError,
   type LockStore,
@@ -361,9 +362,7 @@ export class FileStore implements LockStore {
 
   #assertOpen(): void {
     if (this.#closing.signal.aborted) {
-      throw new LockgateError("store-unavailable", "The file store is closed", {
-        retryable: false,
-      });
+      throw closedError("The file store");
     }
   }
 }

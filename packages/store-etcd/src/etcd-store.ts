@@ -1,4 +1,5 @@
 import {
+  closedError,
   LockgateError,
   type LockStore,
   type StoreCapabilities,
@@ -189,9 +190,7 @@ export class EtcdStore implements LockStore {
 
   #assertOpen(): void {
     if (this.#closing.signal.aborted) {
-      throw new LockgateError("store-unavailable", "The etcd store is closed", {
-        retryable: false,
-      });
+      throw closedError("The etcd store");
     }
   }
 }

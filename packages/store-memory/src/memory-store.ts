@@ -1,4 +1,5 @@
 import {
+  closedError,
   LockgateError,
   type LockStore,
   type StoreCapabilities,
@@ -145,9 +146,7 @@ export class MemoryStore implements LockStore {
 
   #assertOpen(): void {
     if (this.#closed) {
-      throw new LockgateError("store-unavailable", "The memory store is closed", {
-        retryable: false,
-      });
+      throw closedError("The memory store");
     }
   }
 }
