@@ -1,0 +1,112 @@
+import { LockgateError } from "@lockgate/core";
+import type { ApiResponse } from "./kubernetes-api.ts";
+import type { ResolvedObject } from "./object-reference.ts";
+
+/** The RBAC verbs the store needs on its object; the README's Role grants exactly these. */
+export const REQUIRED_VERBS = ["get", "list", "watch", "patch"] as const;
+
+interface Status {
+  readonly message?: string;
+  readonly reason?: string;
+  readonly details?: {
+    readonly causes?: readonly {
+      readonly message?: string;
+      readonly field?: string;
+      readonly reason?: string;
+    }[];
+  };
+}
+
+function statusOf(response: ApiResponse): Status {
+  return typeof response.body === "object" && response.body !== null
+    ? (response.body as Status)
+    : { message: String(response.body) };
+}
+
+/** A 422 whose cause is a failed JSON Patch `test` (or a path the test expected): a lost race. */
+export function isFailedPatchTest(response: ApiResponse): boolean {
+  if (response.status !== 422) return false;
+  const causes = statusOf(response).details?.causes ?? [];
+  return causes.some((c) =>
+    /testing value .* failed|does not apply: doc is missing/.test(c.message ?? ""),
+  );
+}
+
+function rbacHint(object: ResolvedObject): string {
+  const scope =
+    object.namespace === undefined
+      ? "a ClusterRole (the object is cluster-scoped)"
+      : `a Role in namespace ${JSON.stringify(object.namespace)}`;
+  return (
+    `Grant ${scope} with apiGroups [${JSON.stringify(object.group)}], resources [${JSON.stringify(object.resource)}], ` +
+    `resourceNames [${JSON.stringify(object.name)}] and verbs [${REQUIRED_VERBS.map((v) => JSON.stringify(v)).join(", ")}] ` +
+    `(list and watch cannot be limited by resourceNames on every cluster version; grant them on the resource if needed).`
+  );
+}
+
+/** A clear, coded error for an unexpected answer about `object`. */
+export function apiError(
+  response: ApiResponse,
+  object: ResolvedObject,
+  doing: string,
+): LockgateError {
+  const status = statusOf(response);
+  const said = status.message ? ` The API server said: ${status.message}` : "";
+  switch (response.status) {
+    case 401:
+      return new LockgateError(
+        "store-unavailable",
+        `The Kubernetes API server did not accept our credentials while ${doing} (401). Check the KubeConfig's user.${said}`,
+        { retryable: false },
+      );
+    case 403:
+      return new LockgateError(
+        "store-unavailable",
+        `Not allowed to ${doing} on ${object.description} (403 Forbidden). ${rbacHint(object)}${said}`,
+        { retryable: false },
+      );
+    case 404:
+      return new LockgateError(
+        "store-unavailable",
+        `${object.description} does not exist (404). Create it first (for a ConfigMap: kubectl create configmap ` +
+          `${object.name}${object.namespace === undefined ? "" : ` -n ${object.namespace}`}); lockgate keeps its locks ` +
+          `in its annotations and never creates or deletes the object.`,
+        { retryable: false },
+      );
+    case 422: {
+      const tooLong = status.details?.causes?.some(
+        (c) => c.reason === "FieldValueTooLong" && c.field === "metadata.annotations",
+      );
+      if (tooLong || /annotations: Too long/.test(status.message ?? "")) {
+        return new LockgateError(
+          "store-unavailable",
+          `The annotations of ${object.description} would exceed Kubernetes' 256 KiB total, so this lock record cannot ` +
+            `be written. Spread locks over more objects, use fewer lock names per object, or keep values small.${said}`,
+          { retryable: false },
+        );
+      }
+      return new LockgateError(
+        "store-unavailable",
+        `The API server refused to ${doing} on ${object.description} (422).${said}`,
+        {
+          retryable: false,
+        },
+      );
+    }
+    case 429:
+    case 500:
+    case 502:
+    case 503:
+    case 504:
+      return new LockgateError(
+        "store-unavailable",
+        `The API server failed to ${doing} on ${object.description} (${response.status}).${said}`,
+      );
+    default:
+      return new LockgateError(
+        "store-unavailable",
+        `Unexpected answer ${response.status} while ${doing} on ${object.description}.${said}`,
+        { retryable: response.status >= 500 },
+      );
+  }
+}

@@ -1,0 +1,46 @@
+import { describeStoreConformance } from "@lockgate/store-conformance/vitest";
+import { afterAll, beforeAll, describe, it } from "vitest";
+import { KubernetesStore } from "./kubernetes-store.ts";
+import {
+  connectRealCluster,
+  realClusterKubeconfig,
+  startStandInCluster,
+  type TestCluster,
+} from "./test-support/clusters.ts";
+
+// Every case gets a ConfigMap of its own, so annotation sizes never add up across cases.
+function conformanceOn(name: string, open: () => Promise<TestCluster>): void {
+  let cluster: TestCluster;
+  const stores = new Map<KubernetesStore, Promise<unknown>>();
+  beforeAll(async () => {
+    cluster = await open();
+  }, 30_000);
+  afterAll(() => cluster?.close());
+  describeStoreConformance(name, {
+    createStore: async () =>
+      new KubernetesStore({
+        object: await cluster.newConfigMap(),
+        kubeConfig: cluster.kubeConfig,
+        resyncInterval: 1_000,
+      }),
+    destroyStore: async (store) => {
+      stores.delete(store as KubernetesStore);
+      await store.close?.();
+    },
+    capabilities: { watch: "latest", list: true },
+  });
+}
+
+describe("through @kubernetes/client-node to the stand-in API server", () => {
+  conformanceOn("KubernetesStore (stand-in)", () => startStandInCluster());
+});
+
+if (realClusterKubeconfig) {
+  describe("on the real cluster named by LOCKGATE_TEST_KUBECONFIG", () => {
+    conformanceOn("KubernetesStore (real cluster)", connectRealCluster);
+  });
+} else {
+  describe("on a real cluster", () => {
+    it.skip("skipped: set LOCKGATE_TEST_KUBECONFIG to a kubeconfig file (and LOCKGATE_TEST_NAMESPACE) to run the same suite against a real cluster", () => {});
+  });
+}
