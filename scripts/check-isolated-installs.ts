@@ -108,11 +108,23 @@ for (const p of packages) {
     problems.push(`${p.manifest.name}: no smoke script at scripts/isolated-smoke/${p.short}.mjs`);
     continue;
   }
-  // Only this package and the @lockgate packages it declares as required peers.
-  const required = Object.keys(p.manifest.peerDependencies ?? {}).filter(
-    (d) => d.startsWith("@lockgate/") && !p.manifest.peerDependenciesMeta?.[d]?.optional,
-  );
-  const installs = [p.manifest.name, ...required].map((n) => tarballs.get(n) as string);
+  // Only this package and the @lockgate packages it needs: its required peers and its
+  // dependencies, with theirs (unpublished here, so they come from the packed tarballs).
+  const byName = new Map(packages.map((q) => [q.manifest.name, q.manifest]));
+  const needed = new Set<string>([p.manifest.name]);
+  const pending = [p.manifest.name];
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    const m = byName.get(name);
+    const deps = [
+      ...Object.keys(m?.dependencies ?? {}),
+      ...Object.keys(m?.peerDependencies ?? {}).filter((d) => !m?.peerDependenciesMeta?.[d]?.optional),
+    ].filter((d) => d.startsWith("@lockgate/") && !needed.has(d));
+    for (const d of deps) {
+      needed.add(d);
+      pending.push(d);
+    }
+  }
+  const installs = [...needed].map((n) => tarballs.get(n) as string);
   run(
     "npm",
     ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", ...installs],

@@ -41,6 +41,11 @@ export interface RecordCodec {
   encode(record: LockRecord): string;
   /** Throws a LockgateError with code "corrupt-record" for a value that is not a record. */
   decode(value: string, key: string): LockRecord;
+  /**
+   * The record of a key that has no value. Default `emptyRecord(key)`, whose fencing counter
+   * starts at 0; a codec whose records can be deleted by foreign writers seeds it otherwise.
+   */
+  absent?(key: string): LockRecord;
 }
 
 export function emptyRecord(name: string, token = 0): LockRecord {

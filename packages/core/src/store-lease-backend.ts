@@ -264,7 +264,10 @@ export class StoreLeaseBackend implements LeaseBackend {
       stored = await this.store.get(key);
       feed?.publish(stored);
     }
-    const record = stored.value === null ? emptyRecord(key) : this.#codec.decode(stored.value, key);
+    const record =
+      stored.value === null
+        ? (this.#codec.absent?.(key) ?? emptyRecord(key))
+        : this.#codec.decode(stored.value, key);
     if (record.name !== key) {
       throw new LockgateError(
         "corrupt-record",

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createLocker, isLockgateError, type Lock, type Locker, withAcquire } from "@lockgate/core";
+import {
+  createLocker,
+  isLockgateError,
+  type Lock,
+  type Locker,
+  type RecordCodec,
+  withAcquire,
+} from "@lockgate/core";
 import {
   type ConformanceCase,
   conformanceCase,
@@ -45,6 +52,8 @@ export interface LockerConformanceOptions extends Partial<StoreFactoryOptions> {
   leaseTtl?: number;
   /** Poll period for stores without watch. Default 20 ms. */
   pollInterval?: number;
+  /** How the default site's Lockers encode records, for stores with a format of their own. */
+  codec?: RecordCodec;
   /** Lockers contending in the mutual exclusion case, and rounds each. Default 6 x 8. */
   contenders?: number;
   rounds?: number;
@@ -76,7 +85,11 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
       connect: (o = {}) => {
         const faulty = new FaultInjectingStore(store, o.latency ? { latency: o.latency } : {});
         return {
-          locker: createLocker(faulty, { leaseTtl: o.leaseTtl ?? ttl, pollInterval }),
+          locker: createLocker(faulty, {
+            leaseTtl: o.leaseTtl ?? ttl,
+            pollInterval,
+            ...(options.codec ? { codec: options.codec } : {}),
+          }),
           faults: faulty,
         };
       },

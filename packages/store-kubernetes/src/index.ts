@@ -5,6 +5,10 @@ export {
   META_ANNOTATION_PREFIX,
 } from "./annotation-keys.ts";
 export { REQUIRED_VERBS } from "./api-errors.ts";
+export {
+  type GoLockgateCodecOptions,
+  goLockgateCodec,
+} from "./go-lockgate-codec.ts";
 export { KubernetesStore, type KubernetesStoreOptions } from "./kubernetes-store.ts";
 export type {
   ObjectByKind,

@@ -1,5 +1,6 @@
 import { describeStoreConformance } from "@lockgate/store-conformance/vitest";
 import { afterAll, beforeAll, describe, it } from "vitest";
+import { goLockgateCodec } from "./go-lockgate-codec.ts";
 import { KubernetesStore } from "./kubernetes-store.ts";
 import {
   connectRealCluster,
@@ -28,6 +29,8 @@ function conformanceOn(name: string, open: () => Promise<TestCluster>): void {
       await store.close?.();
     },
     capabilities: { watch: "latest", list: true },
+    // The locker half runs with the records KubernetesLocker writes: Go lockgate's format and ours.
+    codec: goLockgateCodec(),
   });
 }
 

@@ -30,7 +30,7 @@ export interface KubernetesStoreOptions {
   callTimeout?: number;
   /** How often the shared watch is checked against a plain read, in ms. Default 5 000. */
   resyncInterval?: number;
-  /** Attempts of a create that only lost to changes of other annotations. Default 8. */
+  /** Attempts of a create that only lost to changes of other annotations. Default 16. */
   createAttempts?: number;
   /** Background errors that were handled (a watch that broke and was reconnected, ...). */
   onError?: (error: unknown) => void;
@@ -69,7 +69,7 @@ export class KubernetesStore implements LockStore {
     this.kubeConfig = options.kubeConfig ?? defaultKubeConfig();
     this.#api = new KubernetesApi(this.kubeConfig, options.callTimeout ?? 10_000);
     this.#reference = options.object;
-    this.#createAttempts = options.createAttempts ?? 8;
+    this.#createAttempts = options.createAttempts ?? 16;
     this.#watch = new ObjectWatch(
       this.#api,
       () => this.object(),

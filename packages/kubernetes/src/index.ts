@@ -1,0 +1,5 @@
+export {
+  KubernetesLocker,
+  type KubernetesLockerOptions,
+  loadKubeConfig,
+} from "./kubernetes-locker.ts";
