@@ -15,6 +15,7 @@ const suites = [
   "@lockgate/store-memory",
   "@lockgate/file",
   "@lockgate/store-etcd",
+  "@lockgate/kubernetes",
   "@lockgate/server",
 ];
 const scratch = mkdtempSync(join(tmpdir(), "lockgate-bench-"));

@@ -117,7 +117,9 @@ for (const p of packages) {
     const m = byName.get(name);
     const deps = [
       ...Object.keys(m?.dependencies ?? {}),
-      ...Object.keys(m?.peerDependencies ?? {}).filter((d) => !m?.peerDependenciesMeta?.[d]?.optional),
+      ...Object.keys(m?.peerDependencies ?? {}).filter(
+        (d) => !m?.peerDependenciesMeta?.[d]?.optional,
+      ),
     ].filter((d) => d.startsWith("@lockgate/") && !needed.has(d));
     for (const d of deps) {
       needed.add(d);

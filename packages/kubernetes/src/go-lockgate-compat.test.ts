@@ -30,7 +30,7 @@ function freshObject() {
         conflictRetryMs: 20,
         ...o,
       }),
-    annotation: (lock: string) =>
+    annotation: (_lock: string) =>
       standIn.objects.get(configMaps, "werf", name)?.metadata.annotations as
         | Record<string, string>
         | undefined,

@@ -191,7 +191,7 @@ describe("KubernetesStore over the stand-in", () => {
         !e.retryable &&
         e.message.includes("403 Forbidden") &&
         e.message.includes('verbs ["get", "list", "watch", "patch"]') &&
-        e.message.includes('resourceNames ["' + object.name + '"]'),
+        e.message.includes(`resourceNames ["${object.name}"]`),
     );
     await reader.close();
 

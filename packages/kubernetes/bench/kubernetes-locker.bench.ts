@@ -1,0 +1,127 @@
+// KubernetesLocker on the stand-in API server, through the real client-node:
+// - independent locks on ONE object (per-annotation JSON Patch CAS) against the same locks
+//   written the way Go lockgate writes them (whole-object update with resourceVersion, 409 ->
+//   read again, retried at once here so the peer loses no time to Go's 1 s pause);
+// - how many lock records fit in the 256 KiB annotation budget of one object (printed).
+// The stand-in runs in this process, so its own work is in every number, on both sides.
+// BENCH_QUICK=1 only proves it runs. Quote ratios, not absolute times.
+import { KubeConfig } from "@kubernetes/client-node";
+import { emptyRecord, type LockRecord } from "@lockgate/core";
+import {
+  configMaps,
+  startKubeApiStandIn,
+  TOTAL_ANNOTATION_SIZE_LIMIT,
+} from "@lockgate/kube-api-standin";
+import { type BenchRow, reportBench } from "@lockgate/process-harness";
+import { goLockgateCodec } from "@lockgate/store-kubernetes";
+import { KubernetesLocker } from "../src/kubernetes-locker.ts";
+import { GoLockgateClient } from "../src/test-support/go-lockgate-client.ts";
+
+const quick = process.env.BENCH_QUICK === "1";
+const LOCKS = quick ? 4 : 16;
+const OPS_PER_LOCK = quick ? 3 : 25;
+const ROUNDS = quick ? 1 : 3;
+
+const standIn = await startKubeApiStandIn();
+const kubeConfig = new KubeConfig();
+kubeConfig.loadFromString(standIn.kubeconfig());
+let objects = 0;
+
+/** Acquire+release cycles per second over LOCKS independent names on one object. */
+async function ours(): Promise<number> {
+  const name = `bench-${++objects}`;
+  standIn.create(configMaps, { name, namespace: "bench" });
+  // One locker per lock name: as many processes, each with its own watch.
+  const lockers = Array.from(
+    { length: LOCKS },
+    () =>
+      new KubernetesLocker({
+        object: { apiVersion: "v1", kind: "ConfigMap", name, namespace: "bench" },
+        kubeConfig,
+      }),
+  );
+  const start = performance.now();
+  await Promise.all(
+    lockers.map(async (locker, i) => {
+      for (let n = 0; n < OPS_PER_LOCK; n++) {
+        const lock = await locker.acquire(`lock-${i}`);
+        await lock.release();
+      }
+    }),
+  );
+  const rate = (LOCKS * OPS_PER_LOCK) / ((performance.now() - start) / 1000);
+  await Promise.all(lockers.map((l) => l.close()));
+  return rate;
+}
+
+async function goStyle(): Promise<number> {
+  const name = `bench-${++objects}`;
+  standIn.create(configMaps, { name, namespace: "bench" });
+  const clients = Array.from(
+    { length: LOCKS },
+    () =>
+      new GoLockgateClient({ kubeConfig, name, namespace: "bench", pollMs: 1, conflictRetryMs: 0 }),
+  );
+  const start = performance.now();
+  await Promise.all(
+    clients.map(async (client, i) => {
+      for (let n = 0; n < OPS_PER_LOCK; n++) {
+        const uuid = await client.acquire(`lock-${i}`);
+        await client.release(`lock-${i}`, uuid);
+      }
+    }),
+  );
+  return (LOCKS * OPS_PER_LOCK) / ((performance.now() - start) / 1000);
+}
+
+const oursRates: number[] = [];
+const peerRates: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  oursRates.push(await ours());
+  peerRates.push(await goStyle());
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+// Records per object: a held lock (one holder with a small value) and a free one (the counter
+// that stays behind), each with its two annotations (record + meta) and their keys.
+const codec = goLockgateCodec();
+const now = Date.now();
+const held: LockRecord = {
+  ...emptyRecord("deploy/service-042", now),
+  holders: [
+    {
+      id: crypto.randomUUID(),
+      shared: false,
+      ttl: 10_000,
+      beat: 12,
+      renewedAt: now,
+      token: now,
+      acquiredAt: now,
+      value: { host: "runner-17", job: "1234567" },
+    },
+  ],
+};
+const perLock = (record: LockRecord) =>
+  2 * "lockgate.io/".length +
+  "meta.".length +
+  2 * 56 +
+  codec.encode(record).length +
+  JSON.stringify({ key: record.name, rev: 12 }).length;
+const heldBytes = perLock(held);
+const freeBytes = perLock(emptyRecord("deploy/service-042", now));
+console.log(
+  `kubernetes: ${LOCKS} independent locks on one object: ${median(oursRates).toFixed(0)} ops/s (JSON Patch per annotation) vs ${median(peerRates).toFixed(0)} ops/s (whole-object update, Go lockgate style); ` +
+    `a held lock takes ${heldBytes} bytes of annotations, a free one ${freeBytes}: ${Math.floor(TOTAL_ANNOTATION_SIZE_LIMIT / heldBytes)} held or ${Math.floor(TOTAL_ANNOTATION_SIZE_LIMIT / freeBytes)} free locks per object`,
+);
+
+const rows: BenchRow[] = [
+  {
+    suite: "kubernetes (stand-in)",
+    measure: `${LOCKS} independent locks on one object, acquire+release`,
+    unit: "ops/s",
+    ours: { label: "KubernetesLocker", value: median(oursRates) },
+    peer: { label: "whole-object update (Go lockgate style)", value: median(peerRates) },
+  },
+];
+reportBench(rows);
+await standIn.close();
