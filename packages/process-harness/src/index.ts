@@ -1,5 +1,9 @@
 export { advantage, type BenchRow, type BenchValue, reportBench } from "./bench-report.ts";
 export { type Acquirer, handoffSamples, percentile } from "./bench-samples.ts";
+export { type ChaosReport, checkChaosLog } from "./chaos/chaos-checker.ts";
+export { type ChaosOptions, type ChaosRun, runChaos } from "./chaos/chaos-controller.ts";
+export { type ChaosLock, type ChaosWorkerOptions, runChaosWorker } from "./chaos/chaos-worker.ts";
+export { type FencedResource, startFencedResource } from "./chaos/fenced-resource.ts";
 export { counterRounds, type HeldLock, prepareCounterFiles } from "./counter-rounds.ts";
 export { overlapsIn } from "./critical-section-log.ts";
 export { EtcdServer, freePort } from "./etcd-server.ts";

@@ -1,0 +1,50 @@
+import { appendFileSync } from "node:fs";
+import process from "node:process";
+
+/** What a chaos worker needs of a lock: any lockgate Lock fits. */
+export interface ChaosLock {
+  readonly fencingToken: number;
+  release(): Promise<void>;
+}
+
+export interface ChaosWorkerOptions {
+  acquire: () => Promise<ChaosLock>;
+  resourceUrl: string;
+  logFile: string;
+  /** The worker stops starting new rounds after this many ms. */
+  durationMs: number;
+  /** Writes inside each critical section, and the pause between them. */
+  writes?: number;
+  holdMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The loop every chaos worker runs, whatever the backend: ask, get the lock, claim the resource
+ * with the new token before logging "enter" (so the resource knows the newest holder first), write
+ * a few times as an application that never checks its lease would, log "leave", release.
+ */
+export async function runChaosWorker(o: ChaosWorkerOptions): Promise<void> {
+  const pid = process.pid;
+  const log = (line: string) => appendFileSync(o.logFile, `${line}\n`);
+  const write = (token: number) =>
+    fetch(`${o.resourceUrl}/write?pid=${pid}&token=${token}`, { method: "POST" }).then(
+      (r) => r.status === 200,
+    );
+  const now = () => (performance.timeOrigin + performance.now()).toFixed(1);
+  const end = performance.now() + o.durationMs;
+  while (performance.now() < end) {
+    log(`want ${pid} ${now()}`);
+    const lock = await o.acquire();
+    const token = lock.fencingToken;
+    await write(token);
+    log(`enter ${pid} ${token} ${now()}`);
+    for (let i = 0; i < (o.writes ?? 3); i++) {
+      await sleep(o.holdMs ?? 3);
+      await write(token);
+    }
+    log(`leave ${pid} ${token}`);
+    await lock.release().catch(() => {}); // a lease lost while paused: release reports it
+  }
+}
