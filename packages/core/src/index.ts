@@ -19,7 +19,7 @@ export {
   planRenew,
   pruneExpired,
 } from "./grant-rules.ts";
-export { jsonRecordCodec, parseRecord } from "./json-record-codec.ts";
+export { jsonRecordCodec, parseRecord, recordFields } from "./json-record-codec.ts";
 export type { JsonValue } from "./json-value.ts";
 export type { AcquireOutcome, AcquireStepOptions, LeaseBackend } from "./lease-backend.ts";
 export { LeaseObserver } from "./lease-observer.ts";

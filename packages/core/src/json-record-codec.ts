@@ -7,13 +7,7 @@ const FORMAT = 1;
 /** The default codec: `{"lockgate":1,"name":…,"token":…,"holders":[…],"queue":[…]}`. */
 export const jsonRecordCodec: RecordCodec = {
   encode(record) {
-    return JSON.stringify({
-      lockgate: FORMAT,
-      name: record.name,
-      token: record.token,
-      holders: record.holders,
-      queue: record.queue,
-    });
+    return JSON.stringify(recordFields(record));
   },
   decode(value, key) {
     let parsed: unknown;
@@ -25,6 +19,17 @@ export const jsonRecordCodec: RecordCodec = {
     return parseRecord(parsed, key);
   },
 };
+
+/** lockgate's fields of a record, for codecs that write them beside a foreign format's. */
+export function recordFields(record: LockRecord): Record<string, unknown> {
+  return {
+    lockgate: FORMAT,
+    name: record.name,
+    token: record.token,
+    holders: record.holders,
+    queue: record.queue,
+  };
+}
 
 /** Validates a parsed record so that a foreign or truncated value can never act as a lock. */
 export function parseRecord(parsed: unknown, key: string): LockRecord {

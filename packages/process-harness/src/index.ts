@@ -7,6 +7,7 @@ export { type FencedResource, startFencedResource } from "./chaos/fenced-resourc
 export { counterRounds, type HeldLock, prepareCounterFiles } from "./counter-rounds.ts";
 export { overlapsIn } from "./critical-section-log.ts";
 export { EtcdServer, freePort } from "./etcd-server.ts";
+export { workerMain } from "./worker-main.ts";
 export {
   finished,
   lineMatching,

@@ -1,11 +1,11 @@
 import {
   emptyRecord,
   type HolderEntry,
-  jsonRecordCodec,
   LockgateError,
   type LockRecord,
   parseRecord,
   type RecordCodec,
+  recordFields,
 } from "@lockgate/core";
 
 export interface GoLockgateCodecOptions {
@@ -93,7 +93,7 @@ export function goLockgateCodec(options: GoLockgateCodecOptions = {}): RecordCod
           ExpireAtTimestamp: Math.ceil((waiter.renewedAt + waiter.ttl) / 1000),
         };
       }
-      return JSON.stringify({ ...go, ...JSON.parse(jsonRecordCodec.encode(record)) });
+      return JSON.stringify({ ...go, ...recordFields(record) });
     },
 
     decode(value, key) {

@@ -2,7 +2,7 @@
 // file under an exclusive lock, logging enter and leave for the checker. The cluster comes from
 // $KUBECONFIG, as in a CI job. Bounded by its iterations.
 import process from "node:process";
-import { counterRounds } from "@lockgate/process-harness";
+import { counterRounds, workerMain } from "@lockgate/process-harness";
 import { KubernetesLocker } from "../kubernetes-locker.ts";
 
 const [name = "", namespace = "", counterFile = "", iterations = "0", logFile = ""] =
@@ -11,16 +11,14 @@ const locker = new KubernetesLocker({
   object: { apiVersion: "v1", kind: "ConfigMap", name, namespace },
   leaseTtl: 5_000,
 });
-try {
-  await counterRounds(
-    () => locker.acquire("counter", { timeout: 60_000 }),
-    counterFile,
-    Number(iterations),
-    logFile,
-  );
-  await locker.close();
-  process.exit(0);
-} catch (error) {
-  console.error(`worker failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-}
+await workerMain(
+  async () => {
+    await counterRounds(
+      () => locker.acquire("counter", { timeout: 60_000 }),
+      counterFile,
+      Number(iterations),
+      logFile,
+    );
+  },
+  () => locker.close(),
+);

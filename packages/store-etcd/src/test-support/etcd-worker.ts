@@ -1,22 +1,20 @@
 // A process using EtcdLocker as an application would: a read-modify-write of a counter file
 // under an exclusive lock, logging enter and leave for the checker. Bounded by its iterations.
 import process from "node:process";
-import { counterRounds } from "@lockgate/process-harness";
+import { counterRounds, workerMain } from "@lockgate/process-harness";
 import { EtcdLocker } from "../etcd-locker.ts";
 
 const [endpoint = "", prefix = "", counterFile = "", iterations = "0", logFile = ""] =
   process.argv.slice(2);
 const locker = new EtcdLocker({ hosts: endpoint, prefix, leaseTtl: 5_000 });
-try {
-  await counterRounds(
-    () => locker.acquire("counter", { timeout: 60_000 }),
-    counterFile,
-    Number(iterations),
-    logFile,
-  );
-  await locker.close();
-  process.exit(0);
-} catch (error) {
-  console.error(`worker failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-}
+await workerMain(
+  async () => {
+    await counterRounds(
+      () => locker.acquire("counter", { timeout: 60_000 }),
+      counterFile,
+      Number(iterations),
+      logFile,
+    );
+  },
+  () => locker.close(),
+);
