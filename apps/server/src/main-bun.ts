@@ -1,19 +1,4 @@
+import { serveBun } from "./serve-bun.ts";
 import { startServer } from "./start-server.ts";
 
-declare const Bun: {
-  serve(options: {
-    fetch: (r: Request) => Response | Promise<Response>;
-    hostname: string;
-    port: number;
-    idleTimeout?: number;
-  }): {
-    port: number;
-    stop(closeActive?: boolean): Promise<void>;
-  };
-};
-
-await startServer(async (fetch, hostname, port) => {
-  // Long-polls stay open up to --max-wait: Bun's idle timeout (seconds) must outlast them.
-  const server = Bun.serve({ fetch, hostname, port, idleTimeout: 255 });
-  return { port: server.port, close: () => server.stop(false) };
-});
+await startServer(serveBun);

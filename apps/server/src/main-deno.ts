@@ -1,13 +1,4 @@
+import { serveDeno } from "./serve-deno.ts";
 import { startServer } from "./start-server.ts";
 
-declare const Deno: {
-  serve(
-    options: { hostname: string; port: number; onListen?: (addr: { port: number }) => void },
-    handler: (r: Request) => Response | Promise<Response>,
-  ): { finished: Promise<void>; shutdown(): Promise<void>; addr: { port: number } };
-};
-
-await startServer(async (fetch, hostname, port) => {
-  const server = Deno.serve({ hostname, port, onListen: () => {} }, fetch);
-  return { port: server.addr.port, close: () => server.shutdown() };
-});
+await startServer(serveDeno);

@@ -11,9 +11,15 @@ export interface ServerProcess {
 
 const appDir = join(import.meta.dirname, "..", "..");
 
-/** Starts the real server entry file of `runtime` on a free port and waits until it listens. */
-export async function startServerProcess(runtime: Runtime, args: string[]): Promise<ServerProcess> {
-  const entry = join(appDir, "src", `main-${runtime}.ts`);
+/**
+ * Starts the real server entry file of `runtime` (or another `entry` that prints the same
+ * "listening on" line) on a free port and waits until it listens.
+ */
+export async function startServerProcess(
+  runtime: Runtime,
+  args: string[],
+  entry: string = join(appDir, "src", `main-${runtime}.ts`),
+): Promise<ServerProcess> {
   const child = startWorker(runtime, entry, ["--port", "0", ...args], { cwd: appDir });
   const exited = finished(child);
   const line = await lineMatching(child, /listening on http:\/\//);
