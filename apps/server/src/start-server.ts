@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import process from "node:process";
 import { createApp } from "./create-app.ts";
 import { createBackend } from "./create-backend.ts";
@@ -31,6 +32,8 @@ export async function startServer(serve: Serve): Promise<void> {
     throw error;
   }
   const shutdown = new AbortController();
+  // Every long-poll listens for shutdown: thousands of waiters are normal, not a leak.
+  setMaxListeners(0, shutdown.signal);
   const backend = createBackend(config.store);
   const { app } = createApp(backend, {
     tokens: config.tokens,
