@@ -1,4 +1,5 @@
 import { writeFileSync } from "node:fs";
+import { cpus } from "node:os";
 import process from "node:process";
 
 /** One side of a comparison. */
@@ -11,7 +12,8 @@ export interface BenchValue {
 export interface BenchRow {
   readonly suite: string;
   readonly measure: string;
-  readonly unit: "ms" | "ops/s";
+  /** ms, MiB, KiB: lower is better; ops/s and %: higher is better. */
+  readonly unit: "ms" | "MiB" | "KiB" | "ops/s" | "%";
   readonly ours: BenchValue;
   readonly peer?: BenchValue;
 }
@@ -28,5 +30,27 @@ export function reportBench(rows: readonly BenchRow[]): void {
 /** How many times better ours is than the peer: above 1 is better, whatever the unit. */
 export function advantage(row: BenchRow): number | undefined {
   if (!row.peer) return undefined;
-  return row.unit === "ms" ? row.peer.value / row.ours.value : row.ours.value / row.peer.value;
+  const ratio =
+    row.unit === "ops/s" || row.unit === "%"
+      ? row.ours.value / row.peer.value
+      : row.peer.value / row.ours.value;
+  // A peer at 0 % (or an instant 0 ms): no finite ratio to quote.
+  return Number.isFinite(ratio) && ratio > 0 ? ratio : undefined;
+}
+
+/** The machine, then one line per row with the ratio, for whoever runs a benchmark by hand. */
+export function printBenchRows(rows: readonly BenchRow[], setting: string): void {
+  const quick = process.env.BENCH_QUICK === "1" ? " (quick mode)" : "";
+  const f = (v: number, unit: string) => `${v >= 100 ? v.toFixed(0) : v.toFixed(2)} ${unit}`;
+  console.log(
+    `\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}; ${setting}${quick}\n`,
+  );
+  console.log("| measure | lockgate | peer | advantage |");
+  console.log("|---|---|---|---|");
+  for (const r of rows) {
+    const a = advantage(r);
+    console.log(
+      `| ${r.measure} | ${r.ours.label}: ${f(r.ours.value, r.unit)} | ${r.peer ? `${r.peer.label}: ${f(r.peer.value, r.unit)}` : "-"} | ${a === undefined ? "-" : `${a.toFixed(2)}x`} |`,
+    );
+  }
 }

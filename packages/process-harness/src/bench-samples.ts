@@ -1,5 +1,3 @@
-import type { HeldLock } from "./counter-rounds.ts";
-
 /** The q-quantile (0..1) of `samples`, nearest rank. */
 export function percentile(samples: readonly number[], q: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -8,7 +6,7 @@ export function percentile(samples: readonly number[], q: number): number {
 
 /** What a handoff measurement needs of a locker. */
 export interface Acquirer {
-  acquire(name: string): Promise<HeldLock>;
+  acquire(name: string): Promise<{ release(): unknown }>;
 }
 
 /**

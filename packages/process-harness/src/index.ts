@@ -1,4 +1,10 @@
-export { advantage, type BenchRow, type BenchValue, reportBench } from "./bench-report.ts";
+export {
+  advantage,
+  type BenchRow,
+  type BenchValue,
+  printBenchRows,
+  reportBench,
+} from "./bench-report.ts";
 export { type Acquirer, handoffSamples, percentile } from "./bench-samples.ts";
 export { type ChaosReport, checkChaosLog } from "./chaos/chaos-checker.ts";
 export { type ChaosOptions, type ChaosRun, runChaos } from "./chaos/chaos-controller.ts";
@@ -7,6 +13,25 @@ export { type FencedResource, startFencedResource } from "./chaos/fenced-resourc
 export { counterRounds, type HeldLock, prepareCounterFiles } from "./counter-rounds.ts";
 export { overlapsIn } from "./critical-section-log.ts";
 export { EtcdServer, freePort } from "./etcd-server.ts";
+export {
+  arrivalOrderKept,
+  type BenchClient,
+  type BenchLock,
+  type BenchMeasure,
+  type BenchSubject,
+  benchLocks,
+  type ContentionResult,
+  contend,
+  defaultLockBenchPlan,
+  type GrantTiming,
+  type LockBenchPlan,
+  type LockBenchSuite,
+  lockBenchRows,
+  runLockBenchSuite,
+  type SubjectResult,
+} from "./lock-bench.ts";
+export { type RedlockPeerOptions, redlockSubject } from "./peers/redlock-peer.ts";
+export { RedisServer } from "./redis-server.ts";
 export { workerMain } from "./worker-main.ts";
 export {
   finished,

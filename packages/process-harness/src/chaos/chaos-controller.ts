@@ -13,6 +13,8 @@ export interface ChaosOptions {
   pauseMs: number;
   /** Restarts the store or server, when the backend has one. */
   restartStore?: () => Promise<void>;
+  /** Share of faults that are restarts, when `restartStore` is given. Default 0.2. */
+  restartShare?: number;
   random?: () => number;
 }
 
@@ -86,7 +88,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
       await sleep(o.pauseMs);
       log(`resume ${pid}`);
       child.kill("SIGCONT");
-    } else if (roll < 0.8 || !o.restartStore) {
+    } else if (roll < 1 - (o.restartStore ? (o.restartShare ?? 0.2) : 0) || !o.restartStore) {
       const pids = [...live.keys()];
       const pid = pids[Math.floor(random() * pids.length)];
       const child = pid === undefined ? undefined : live.get(pid);
