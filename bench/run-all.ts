@@ -11,28 +11,43 @@ const quick = process.env.BENCH_QUICK === "1";
 /** `--render`: redraw the table and chart from results/latest.json without running anything. */
 const renderOnly = process.argv.includes("--render");
 const root = join(import.meta.dirname, "..");
-const suites = [
-  "@lockgate/store-memory",
-  "@lockgate/file",
-  "@lockgate/store-etcd",
-  "@lockgate/kubernetes",
-  "@lockgate/server",
+/** Each package's bench scripts, in the order their tables appear. */
+const suites: [pkg: string, script: string][] = [
+  ["@lockgate/store-memory", "bench"],
+  ["@lockgate/file", "bench"],
+  ["@lockgate/store-etcd", "bench"],
+  ["@lockgate/kubernetes", "bench"],
+  ["@lockgate/server", "bench"],
+  ["@lockgate/server", "bench:load"],
 ];
+/** The measures the chart shows, for every suite and peer that has them. */
+const charted = new Set([
+  "handoff to the next holder, p50",
+  "8 contenders holding 1 ms, throughput",
+  "32 contenders, longest wait",
+  "acquire+release of another lock, p50",
+]);
 const scratch = mkdtempSync(join(tmpdir(), "lockgate-bench-"));
 const saved = join(import.meta.dirname, "results", "latest.json");
 const rows: BenchRow[] = renderOnly
   ? (JSON.parse(readFileSync(saved, "utf8")) as { rows: BenchRow[] }).rows
   : [];
 try {
-  for (const [i, pkg] of renderOnly ? [] : suites.entries()) {
+  for (const [i, [pkg, script]] of renderOnly ? [] : suites.entries()) {
     const out = join(scratch, `${i}.json`);
-    process.stdout.write(`running ${pkg} bench${quick ? " (quick)" : ""}...\n`);
-    execFileSync("pnpm", ["--silent", "--filter", pkg, "bench"], {
+    const started = performance.now();
+    process.stdout.write(`running ${pkg} ${script}${quick ? " (quick)" : ""}...`);
+    execFileSync("pnpm", ["--silent", "--filter", pkg, "run", script], {
       cwd: root,
       env: { ...process.env, BENCH_JSON: out },
       stdio: ["ignore", "ignore", "inherit"],
     });
-    rows.push(...(JSON.parse(readFileSync(out, "utf8")) as BenchRow[]));
+    const reported = JSON.parse(readFileSync(out, "utf8")) as BenchRow[];
+    process.stdout.write(
+      ` ${reported.length} rows in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+    );
+    if (reported.length === 0) throw new Error(`${pkg} ${script} reported nothing`);
+    rows.push(...reported);
   }
 } finally {
   rmSync(scratch, { recursive: true, force: true });
@@ -52,8 +67,8 @@ const machine = renderOnly
 const table = renderTable(rows);
 console.log(`\n${table}`);
 if (quick) {
-  if (rows.length < 10)
-    throw new Error(`expected every benchmark to report, got ${rows.length} rows`);
+  if (rows.length < 80)
+    throw new Error(`expected every measure of every suite, got ${rows.length} rows`);
   console.log(`bench: ${rows.length} measures reported (quick mode: nothing written)`);
 } else {
   if (!renderOnly) writeFileSync(saved, `${JSON.stringify({ machine, rows }, null, 2)}\n`);
@@ -86,26 +101,33 @@ function fmt(value: number, unit: string): string {
   return `${value >= 100 ? value.toFixed(0) : value.toFixed(2)} ${unit}`;
 }
 
+/** One table per suite; a measure with two peers takes two lines. */
 function renderTable(all: readonly BenchRow[]): string {
-  const lines = [
-    "| suite | measure | lockgate | peer (same run) | advantage |",
-    "|---|---|---|---|---|",
-  ];
-  for (const r of all) {
-    const a = advantage(r);
+  const lines: string[] = [];
+  for (const suite of [...new Set(all.map((r) => r.suite))]) {
     lines.push(
-      `| ${r.suite} | ${r.measure} | ${r.ours.label}: ${fmt(r.ours.value, r.unit)} | ${r.peer ? `${r.peer.label}: ${fmt(r.peer.value, r.unit)}` : "-"} | ${a === undefined ? "-" : `${a.toFixed(2)}x`} |`,
+      `#### ${suite}`,
+      "",
+      "| measure | lockgate | peer (same run) | advantage |",
+      "|---|---|---|---|",
     );
+    for (const r of all.filter((row) => row.suite === suite)) {
+      const a = advantage(r);
+      lines.push(
+        `| ${r.measure} | ${r.ours.label}: ${fmt(r.ours.value, r.unit)} | ${r.peer ? `${r.peer.label}: ${fmt(r.peer.value, r.unit)}` : "-"} | ${a === undefined ? "-" : `${a.toFixed(2)}x`} |`,
+      );
+    }
+    lines.push("");
   }
   return lines.join("\n");
 }
 
 /** Horizontal bars of how many times better lockgate is than its peer, on a log scale around 1x. */
 function renderChart(all: readonly BenchRow[]): string {
-  const compared = all.filter((r) => r.peer);
-  const rowHeight = 26;
-  const left = 330;
-  const width = 760;
+  const compared = all.filter((r) => charted.has(r.measure) && advantage(r) !== undefined);
+  const rowHeight = 30;
+  const left = 420;
+  const width = 900;
   const height = 40 + compared.length * rowHeight;
   const span = Math.max(2, ...compared.map((r) => Math.abs(Math.log10(advantage(r) as number))));
   // Room on both sides for the ratio labels.
@@ -117,6 +139,7 @@ function renderChart(all: readonly BenchRow[]): string {
     const [from, to] = a >= 1 ? [x(1), x(a)] : [x(a), x(1)];
     return [
       `<text x="${left - 8}" y="${y + 14}" text-anchor="end">${esc(`${r.suite}: ${r.measure}`)}</text>`,
+      `<text x="${left - 8}" y="${y + 24}" text-anchor="end" font-size="9" fill="#666">${esc(`vs ${r.peer?.label}`)}</text>`,
       `<rect x="${from.toFixed(1)}" y="${y + 2}" width="${Math.max(1, to - from).toFixed(1)}" height="16" fill="${a >= 1 ? "#2f7d4f" : "#b5482f"}"/>`,
       `<text x="${(a >= 1 ? to + 4 : from - 4).toFixed(1)}" y="${y + 14}" text-anchor="${a >= 1 ? "start" : "end"}">${a.toFixed(2)}x</text>`,
     ].join("");

@@ -1,26 +1,31 @@
-// Handoff through the lock server: HttpLocker's long-poll against Go lockgate's protocol as its
-// client uses it (poll /acquire every 2 s), on the same server process; plus the same long-poll
-// across two server instances sharing a file store. BENCH_QUICK=1 only proves it runs.
+// The lock server on Node, Bun and Deno (memory store), driven by HttpLocker clients in this
+// process, against: a bare Hono endpoint on the same runtime (the server's ceiling: the same
+// client and HTTP work, no lock), redlock on a local redis-server, and Go lockgate's protocol as
+// its client uses it (poll every 2 s). Then handoff across two servers sharing a file store or
+// etcd. BENCH_QUICK=1 only proves it runs. Quote ratios, not absolute times.
 import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpLocker } from "@lockgate/http-client";
-import { EtcdServer, handoffSamples, percentile, reportBench } from "@lockgate/process-harness";
+import {
+  type BenchRow,
+  EtcdServer,
+  handoffSamples,
+  percentile,
+  printBenchRows,
+  RedisServer,
+  type Runtime,
+  redlockSubject,
+  reportBench,
+  runLockBenchSuite,
+} from "@lockgate/process-harness";
 import { startServerProcess } from "../src/test-support/server-process.ts";
 
 const quick = process.env.BENCH_QUICK === "1";
-const N = quick ? 3 : 30;
-const GO_N = quick ? 2 : 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const p = percentile;
-
-async function longPollHandoffs(urlA: string, urlB: string, n: number): Promise<number[]> {
-  const a = new HttpLocker(urlA);
-  const b = new HttpLocker(urlB);
-  const out = await handoffSamples(a, b, "h", n);
-  await Promise.all([a.close(), b.close()]);
-  return out;
-}
+const runtimeName = { node: "Node", bun: "Bun", deno: "Deno" } as const;
+const bareEntry = join(import.meta.dirname, "bare-hono-main.ts");
+const rows: BenchRow[] = [];
 
 /** Go lockgate's HTTP client: acquire; on "should wait", sleep 2 s and ask again. */
 async function goPollingHandoffs(url: string, n: number): Promise<number[]> {
@@ -32,7 +37,6 @@ async function goPollingHandoffs(url: string, n: number): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const held = await post("/acquire", acquire);
-    let releasedAt = 0;
     const next = (async () => {
       for (;;) {
         const r = await post("/acquire", acquire);
@@ -41,7 +45,7 @@ async function goPollingHandoffs(url: string, n: number): Promise<number[]> {
       }
     })();
     await sleep(Math.random() * 2_000); // the release falls anywhere in the poller's cycle
-    releasedAt = performance.now();
+    const releasedAt = performance.now();
     await post("/release", { lockHandle: { uuid: held.lockHandle?.uuid, lockName: "go" } });
     const got = await next;
     out.push(got.at - releasedAt);
@@ -50,67 +54,84 @@ async function goPollingHandoffs(url: string, n: number): Promise<number[]> {
   return out;
 }
 
-const memory = await startServerProcess("node", ["--no-auth"]);
+async function crossServerHandoffs(args: string[]): Promise<number[]> {
+  const [a, b] = [
+    await startServerProcess("node", ["--no-auth", ...args]),
+    await startServerProcess("node", ["--no-auth", ...args]),
+  ];
+  try {
+    const [x, y] = [new HttpLocker(a.url), new HttpLocker(b.url)];
+    const out = await handoffSamples(x, y, "h", quick ? 3 : 30);
+    await Promise.all([x.close(), y.close()]);
+    return out;
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+  }
+}
+
+const redis = new RedisServer();
+await redis.start();
+try {
+  for (const runtime of ["node", "bun", "deno"] as Runtime[]) {
+    const server = await startServerProcess(runtime, ["--no-auth"]);
+    const bare = await startServerProcess(runtime, [], bareEntry);
+    try {
+      rows.push(
+        ...(await runLockBenchSuite({
+          suite: `http (${runtimeName[runtime]})`,
+          setting: `lock server on ${runtimeName[runtime]} (memory store), HttpLocker clients on Node`,
+          ours: { label: "HttpLocker", client: () => new HttpLocker(server.url) },
+          peers: [
+            {
+              label: `HttpLocker on a bare Hono endpoint (${runtimeName[runtime]})`,
+              measures: ["uncontended"],
+              client: () => new HttpLocker(bare.url),
+            },
+            redlockSubject(redis.url),
+          ],
+        })),
+      );
+      if (runtime === "node") {
+        const ours = rows.find((r) => r.measure === "handoff to the next holder, p50");
+        const go = await goPollingHandoffs(server.url, quick ? 2 : 10);
+        rows.push({
+          suite: "http (Node)",
+          measure: "handoff to the next holder, p50",
+          unit: "ms",
+          ours: ours?.ours ?? { label: "HttpLocker", value: Number.NaN },
+          peer: { label: "Go lockgate client, polling every 2 s", value: percentile(go, 0.5) },
+        });
+      }
+    } finally {
+      await Promise.all([server.stop(), bare.stop()]);
+    }
+  }
+} finally {
+  await redis.stop();
+}
+
 const dir = mkdtempSync(join(tmpdir(), "lockgate-bench-server-"));
-const fileA = await startServerProcess("node", ["--no-auth", "--store", "file", "--file-dir", dir]);
-const fileB = await startServerProcess("node", ["--no-auth", "--store", "file", "--file-dir", dir]);
 const etcd = new EtcdServer();
 await etcd.start();
-const etcdArgs = ["--no-auth", "--store", "etcd", "--etcd-endpoints", etcd.endpoint];
-const [etcdA, etcdB] = [
-  await startServerProcess("node", etcdArgs),
-  await startServerProcess("node", etcdArgs),
-];
 try {
-  const ours = await longPollHandoffs(memory.url, memory.url, N);
-  const cross = await longPollHandoffs(fileA.url, fileB.url, N);
-  const crossEtcd = await longPollHandoffs(etcdA.url, etcdB.url, N);
-  const go = await goPollingHandoffs(memory.url, GO_N);
-  const f = (x: number) => x.toFixed(1);
-  console.log(
-    `\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}, server on Node${quick ? " (quick mode)" : ""}\n`,
-  );
-  console.log("| handoff, release to next holder | n | p50 ms | p99 ms | max ms |");
-  console.log("|---|---|---|---|---|");
-  console.log(
-    `| HttpLocker long-poll, one server (memory store) | ${ours.length} | ${f(p(ours, 0.5))} | ${f(p(ours, 0.99))} | ${f(Math.max(...ours))} |`,
-  );
-  console.log(
-    `| HttpLocker long-poll, across two servers (file store) | ${cross.length} | ${f(p(cross, 0.5))} | ${f(p(cross, 0.99))} | ${f(Math.max(...cross))} |`,
-  );
-  console.log(
-    `| HttpLocker long-poll, across two servers (etcd store) | ${crossEtcd.length} | ${f(p(crossEtcd, 0.5))} | ${f(p(crossEtcd, 0.99))} | ${f(Math.max(...crossEtcd))} |`,
-  );
-  console.log(
-    `| Go lockgate protocol, client polling every 2 s | ${go.length} | ${f(p(go, 0.5))} | ${f(p(go, 0.99))} | ${f(Math.max(...go))} |`,
-  );
-  const side = (label: string, value: number) => ({ label, value });
-  reportBench([
-    {
-      suite: "server",
-      measure: "handoff through one server, p50",
+  const file = await crossServerHandoffs(["--store", "file", "--file-dir", dir]);
+  const onEtcd = await crossServerHandoffs(["--store", "etcd", "--etcd-endpoints", etcd.endpoint]);
+  const cross = [
+    ["on a file store", file],
+    ["on etcd", onEtcd],
+  ] as const;
+  const crossRows = cross.map(
+    ([where, samples]): BenchRow => ({
+      suite: "http (Node)",
+      measure: `handoff across two servers ${where}, p50`,
       unit: "ms",
-      ours: side("HttpLocker long-poll", p(ours, 0.5)),
-      peer: side("Go lockgate client, polling every 2 s", p(go, 0.5)),
-    },
-    {
-      suite: "server",
-      measure: "handoff across two servers on a file store, p50",
-      unit: "ms",
-      ours: side("HttpLocker long-poll", p(cross, 0.5)),
-    },
-    {
-      suite: "server",
-      measure: "handoff across two servers on etcd, p50",
-      unit: "ms",
-      ours: side("HttpLocker long-poll", p(crossEtcd, 0.5)),
-    },
-  ]);
-  console.log(
-    `\nlong-poll handoff p50 is ${f(p(go, 0.5) / p(ours, 0.5))}x faster than Go lockgate's 2 s polling on the same server`,
+      ours: { label: "HttpLocker", value: percentile(samples, 0.5) },
+    }),
   );
+  printBenchRows(crossRows, "two lock servers on Node sharing one store");
+  rows.push(...crossRows);
 } finally {
-  await Promise.all([memory.stop(), fileA.stop(), fileB.stop(), etcdA.stop(), etcdB.stop()]);
   await etcd.stop();
   rmSync(dir, { recursive: true, force: true });
 }
+reportBench(rows);

@@ -1,4 +1,6 @@
 // KubernetesLocker on the stand-in API server, through the real client-node:
+// - the standard measures (uncontended, handoff, 2/8/32 contenders, fairness) on one ConfigMap
+//   against Go lockgate's algorithm with its own defaults (poll every 2 s, 1 s after a 409);
 // - independent locks on ONE object (per-annotation JSON Patch CAS) against the same locks
 //   written the way Go lockgate writes them (whole-object update with resourceVersion, 409 ->
 //   read again, retried at once here so the peer loses no time to Go's 1 s pause);
@@ -12,7 +14,7 @@ import {
   startKubeApiStandIn,
   TOTAL_ANNOTATION_SIZE_LIMIT,
 } from "@lockgate/kube-api-standin";
-import { type BenchRow, reportBench } from "@lockgate/process-harness";
+import { type BenchRow, reportBench, runLockBenchSuite } from "@lockgate/process-harness";
 import { goLockgateCodec } from "@lockgate/store-kubernetes";
 import { KubernetesLocker } from "../src/kubernetes-locker.ts";
 import { GoLockgateClient } from "../src/test-support/go-lockgate-client.ts";
@@ -114,7 +116,32 @@ console.log(
     `a held lock takes ${heldBytes} bytes of annotations, a free one ${freeBytes}: ${Math.floor(TOTAL_ANNOTATION_SIZE_LIMIT / heldBytes)} held or ${Math.floor(TOTAL_ANNOTATION_SIZE_LIMIT / freeBytes)} free locks per object`,
 );
 
+// Every contender its own locker (its own watch) or Go client, as a process would have.
+standIn.create(configMaps, { name: "standard", namespace: "bench" });
+const object = { apiVersion: "v1", kind: "ConfigMap", name: "standard", namespace: "bench" };
+const standard = await runLockBenchSuite({
+  suite: "kubernetes (stand-in)",
+  setting: "stand-in API server in this process, real @kubernetes/client-node, one ConfigMap",
+  ours: { label: "KubernetesLocker", client: () => new KubernetesLocker({ object, kubeConfig }) },
+  peers: [
+    {
+      label: "Go lockgate algorithm, its defaults (poll 2 s)",
+      handoffs: quick ? 2 : 10,
+      client: () => {
+        const go = new GoLockgateClient({ kubeConfig, name: "standard", namespace: "bench" });
+        return {
+          acquire: async (name) => {
+            const uuid = await go.acquire(name);
+            return { release: () => go.release(name, uuid) };
+          },
+        };
+      },
+    },
+  ],
+});
+
 const rows: BenchRow[] = [
+  ...standard,
   {
     suite: "kubernetes (stand-in)",
     measure: `${LOCKS} independent locks on one object, acquire+release`,
