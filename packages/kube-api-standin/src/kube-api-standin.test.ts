@@ -87,6 +87,19 @@ describe("kube-api-standin through @kubernetes/client-node", () => {
     });
   });
 
+  it("restart: refused while down, then the same objects on the same URL", async () => {
+    const before = await core.readNamespacedConfigMap({ name: "locks", namespace: "ci" });
+    const restarting = api.restart(300);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await expect(core.readNamespacedConfigMap({ name: "locks", namespace: "ci" })).rejects.toThrow(
+      /ECONNREFUSED/,
+    );
+    await restarting;
+    const after = await core.readNamespacedConfigMap({ name: "locks", namespace: "ci" });
+    expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+    expect(after.metadata?.annotations).toEqual(before.metadata?.annotations);
+  });
+
   it("JSON Patch: test then replace applies; a failed test is 422 and changes nothing", async () => {
     const path = "/metadata/annotations/other.example~1a";
     const ok = await core.patchNamespacedConfigMap(

@@ -78,6 +78,11 @@ export interface KubeApiStandIn {
     key: string,
     value: string | null,
   ): KubeObject;
+  /**
+   * An API server restart: every connection dropped, nothing listening for `downMs`, then the
+   * same port again with the same objects (they live in etcd, which stayed up).
+   */
+  restart(downMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -470,7 +475,13 @@ export async function startKubeApiStandIn(
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  const stopListening = async () => {
+    faults.endWatches();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
 
   return {
     url,
@@ -525,11 +536,12 @@ export async function startKubeApiStandIn(
       current.metadata.annotations = annotations;
       return objects.write(type, namespace, current, "MODIFIED");
     },
-    async close() {
-      faults.endWatches();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    async restart(downMs = 500) {
+      await stopListening();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
     },
+    close: stopListening,
   };
 }
 
