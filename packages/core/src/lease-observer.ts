@@ -2,9 +2,16 @@ import type { LeaseEntry, LockRecord } from "./lock-record.ts";
 
 interface Sighting {
   /** The entry's beat and renewal stamp: a re-joined waiter with an old id still differs. */
-  readonly mark: string;
-  /** Monotonic time at which this observer first saw `beat`. */
+  readonly beat: number;
+  readonly renewedAt: number;
+  /** Monotonic time at which this observer first saw this beat. */
   readonly at: number;
+}
+
+/** What one key's record showed, holders and queue places apart, by entry id. */
+interface KeySightings {
+  readonly holder: Map<string, Sighting>;
+  readonly queue: Map<string, Sighting>;
 }
 
 /**
@@ -14,27 +21,19 @@ interface Sighting {
  * end a live one early. The cost: an observer that first sees a dead entry waits one full TTL.
  */
 export class LeaseObserver {
-  readonly #sightings = new Map<string, Map<string, Sighting>>();
+  readonly #sightings = new Map<string, KeySightings>();
 
   /** Records what `record` shows at monotonic time `now`; forgets entries no longer there. */
   observe(key: string, record: LockRecord, now: number): void {
     const previous = this.#sightings.get(key);
-    const next = new Map<string, Sighting>();
-    for (const [role, entries] of [
-      ["holder", record.holders],
-      ["queue", record.queue],
-    ] as const) {
-      for (const entry of entries) {
-        const id = sightingId(role, entry.id);
-        const seen = previous?.get(id);
-        const mark = markOf(entry);
-        // Any change restarts the count. A stale read may show an older beat; restarting on
-        // it only delays a takeover, never hastens one.
-        next.set(id, seen && seen.mark === mark ? seen : { mark, at: now });
-      }
+    if (record.holders.length === 0 && record.queue.length === 0) {
+      this.#sightings.delete(key);
+      return;
     }
-    if (next.size === 0) this.#sightings.delete(key);
-    else this.#sightings.set(key, next);
+    this.#sightings.set(key, {
+      holder: sightingsOf(record.holders, previous?.holder, now),
+      queue: sightingsOf(record.queue, previous?.queue, now),
+    });
   }
 
   /**
@@ -42,8 +41,8 @@ export class LeaseObserver {
    * and a queue place with the same id are different leases: a granted waiter starts afresh.
    */
   isExpired(key: string, role: "holder" | "queue", entry: LeaseEntry, now: number): boolean {
-    const seen = this.#sightings.get(key)?.get(sightingId(role, entry.id));
-    if (!seen || seen.mark !== markOf(entry)) return false;
+    const seen = this.#sightings.get(key)?.[role].get(entry.id);
+    if (!seen || !sameBeat(seen, entry)) return false;
     return now - seen.at >= entry.ttl;
   }
 
@@ -52,12 +51,9 @@ export class LeaseObserver {
     const seen = this.#sightings.get(key);
     if (!seen) return undefined;
     let earliest: number | undefined;
-    for (const [role, entries] of [
-      ["holder", record.holders],
-      ["queue", record.queue],
-    ] as const) {
-      for (const entry of entries) {
-        const s = seen.get(sightingId(role, entry.id));
+    for (const role of ["holder", "queue"] as const) {
+      for (const entry of role === "holder" ? record.holders : record.queue) {
+        const s = seen[role].get(entry.id);
         if (!s) continue;
         const at = s.at + entry.ttl;
         if (earliest === undefined || at < earliest) earliest = at;
@@ -71,10 +67,26 @@ export class LeaseObserver {
   }
 }
 
-function markOf(entry: LeaseEntry): string {
-  return `${entry.beat}@${entry.renewedAt}`;
+function sightingsOf(
+  entries: readonly LeaseEntry[],
+  previous: Map<string, Sighting> | undefined,
+  now: number,
+): Map<string, Sighting> {
+  const next = new Map<string, Sighting>();
+  for (const entry of entries) {
+    const seen = previous?.get(entry.id);
+    // Any change restarts the count. A stale read may show an older beat; restarting on it
+    // only delays a takeover, never hastens one.
+    next.set(
+      entry.id,
+      seen && sameBeat(seen, entry)
+        ? seen
+        : { beat: entry.beat, renewedAt: entry.renewedAt, at: now },
+    );
+  }
+  return next;
 }
 
-function sightingId(role: "holder" | "queue", id: string): string {
-  return `${role}:${id}`;
+function sameBeat(seen: Sighting, entry: LeaseEntry): boolean {
+  return seen.beat === entry.beat && seen.renewedAt === entry.renewedAt;
 }

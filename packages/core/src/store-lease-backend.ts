@@ -48,6 +48,14 @@ export class StoreLeaseBackend implements LeaseBackend {
   readonly #closeStore: boolean;
   readonly #observer = new LeaseObserver();
   readonly #feeds = new Map<string, KeyFeed>();
+  /**
+   * Records decoded from a store answer (by its object), observed once: the waiters of a lock
+   * that one change wakes all read the same answer, and decoding and observing it again for
+   * each would cost O(waiters) apiece. Observing it again would change nothing: the marks are
+   * the ones already seen. Entries go with the answers (a store's shared "absent" answer is
+   * told apart by key).
+   */
+  readonly #decoded = new WeakMap<StoreRecord, { key: string; record: LockRecord }>();
   #closed = false;
 
   constructor(store: LockStore, options: StoreLeaseBackendOptions = {}) {
@@ -264,19 +272,24 @@ export class StoreLeaseBackend implements LeaseBackend {
       stored = await this.store.get(key);
       feed?.publish(stored);
     }
-    const record =
-      stored.value === null
-        ? (this.#codec.absent?.(key) ?? emptyRecord(key))
-        : this.#codec.decode(stored.value, key);
-    if (record.name !== key) {
-      throw new LockgateError(
-        "corrupt-record",
-        `The record at ${JSON.stringify(key)} names another lock (${JSON.stringify(record.name)}); ` +
-          "nothing was granted from it.",
-      );
+    let decoded = this.#decoded.get(stored);
+    if (decoded?.key !== key) {
+      const record =
+        stored.value === null
+          ? (this.#codec.absent?.(key) ?? emptyRecord(key))
+          : this.#codec.decode(stored.value, key);
+      if (record.name !== key) {
+        throw new LockgateError(
+          "corrupt-record",
+          `The record at ${JSON.stringify(key)} names another lock (${JSON.stringify(record.name)}); ` +
+            "nothing was granted from it.",
+        );
+      }
+      this.#observer.observe(key, record, this.#clock.now());
+      decoded = { key, record };
+      this.#decoded.set(stored, decoded);
     }
-    this.#observer.observe(key, record, this.#clock.now());
-    return { record, version: stored.version };
+    return { record: decoded.record, version: stored.version };
   }
 
   /** A read that skips what the watch delivered: for callers who must see the store itself. */
