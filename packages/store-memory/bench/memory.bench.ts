@@ -23,6 +23,6 @@ reportBench(
         }),
       },
     ],
-    plan: defaultLockBenchPlan({ uncontended: 5_000, handoffs: 1_000 }),
+    plan: defaultLockBenchPlan({ uncontended: 5_000, handoffs: 200 }),
   }),
 );
