@@ -31,61 +31,86 @@ function seeded(seed: number): () => number {
   };
 }
 
+interface ServerChaos {
+  /** file: survives a server crash, so the server is crashed and restarted. memory: is not. */
+  readonly store: "file" | "memory";
+  readonly durationMs: number;
+}
+
+async function serverChaos({ store, durationMs }: ServerChaos) {
+  const dir = mkdtempSync(join(tmpdir(), "lockgate-server-chaos-"));
+  const logFile = join(dir, "chaos.log");
+  writeFileSync(logFile, "");
+  const resource = await startFencedResource(logFile);
+  const port = await freePort();
+  const served: Runtime[] = [];
+  let server: ServerProcess | undefined;
+  const startOn = async (runtime: Runtime) => {
+    const args = ["--no-auth", "--port", String(port), "--store", store];
+    const storeArgs = store === "file" ? ["--file-dir", join(dir, "locks")] : [];
+    server = await startServerProcess(runtime, [...args, ...storeArgs]);
+    served.push(runtime);
+    appendFileSync(logFile, `note server on ${runtime}\n`);
+  };
+  await startOn("node");
+  const url = `http://127.0.0.1:${port}`;
+  const worker = join(import.meta.dirname, "test-support", "http-chaos-worker.ts");
+  try {
+    const run = await runChaos({
+      start: (i) =>
+        startWorker(
+          runtimes[i % 3] as Runtime,
+          worker,
+          [url, resource.url, logFile, String(durationMs)],
+          { cwd: join(import.meta.dirname, "..") },
+        ),
+      workers: 4,
+      logFile,
+      durationMs,
+      faultEveryMs: 1_500,
+      pauseMs: 3_000,
+      random: seeded(7),
+      ...(store === "file"
+        ? {
+            restartShare: 0.35,
+            restartStore: async () => {
+              await server?.stop("SIGKILL");
+              await startOn(runtimes[served.length % 3] as Runtime);
+            },
+          }
+        : {}),
+    });
+    expect(run.stderr).toEqual([]);
+    expect(run.exits.every((code) => code === 0)).toBe(true);
+    // A waiter may wait out a server restart and a paused holder's lease: bound 20 s.
+    const report = checkChaosLog(logFile, 20_000);
+    console.log(
+      `server chaos (${store} store): ${JSON.stringify({ ...report, problems: report.problems.length, faults: run.faults, served, accepted: resource.accepted })}`,
+    );
+    expect(report.problems).toEqual([]);
+    expect(report.sections).toBeGreaterThan(20);
+    return { served };
+  } finally {
+    await server?.stop("SIGKILL");
+    await resource.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 it(
-  `chaos with server crashes across Node, Bun and Deno for ${durationMs / 1000} s: exclusion among live holders, fencing stops paused ones`,
+  `chaos with server crashes across Node, Bun and Deno for ${durationMs / 1000} s (file store): exclusion among live holders, fencing stops paused ones`,
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), "lockgate-server-chaos-"));
-    const logFile = join(dir, "chaos.log");
-    writeFileSync(logFile, "");
-    const resource = await startFencedResource(logFile);
-    const port = await freePort();
-    const served: Runtime[] = [];
-    let server: ServerProcess | undefined;
-    const startOn = async (runtime: Runtime) => {
-      const args = ["--no-auth", "--port", String(port), "--store", "file"];
-      server = await startServerProcess(runtime, [...args, "--file-dir", join(dir, "locks")]);
-      served.push(runtime);
-      appendFileSync(logFile, `note server on ${runtime}\n`);
-    };
-    await startOn("node");
-    const url = `http://127.0.0.1:${port}`;
-    const worker = join(import.meta.dirname, "test-support", "http-chaos-worker.ts");
-    try {
-      const run = await runChaos({
-        start: (i) =>
-          startWorker(
-            runtimes[i % 3] as Runtime,
-            worker,
-            [url, resource.url, logFile, String(durationMs)],
-            { cwd: join(import.meta.dirname, "..") },
-          ),
-        workers: 4,
-        logFile,
-        durationMs,
-        faultEveryMs: 1_500,
-        pauseMs: 3_000,
-        restartShare: 0.35,
-        random: seeded(7),
-        restartStore: async () => {
-          await server?.stop("SIGKILL");
-          await startOn(runtimes[served.length % 3] as Runtime);
-        },
-      });
-      expect(run.stderr).toEqual([]);
-      expect(run.exits.every((code) => code === 0)).toBe(true);
-      expect(new Set(served)).toEqual(new Set(runtimes));
-      // A waiter may wait out a server restart and a paused holder's lease: bound 20 s.
-      const report = checkChaosLog(logFile, 20_000);
-      console.log(
-        `server chaos: ${JSON.stringify({ ...report, problems: report.problems.length, faults: run.faults, served, accepted: resource.accepted })}`,
-      );
-      expect(report.problems).toEqual([]);
-      expect(report.sections).toBeGreaterThan(20);
-    } finally {
-      await server?.stop("SIGKILL");
-      await resource.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const { served } = await serverChaos({ store: "file", durationMs });
+    expect(new Set(served)).toEqual(new Set(runtimes));
   },
   durationMs + 90_000,
+);
+
+// The memory store dies with the server (and its fencing counter with it), so no restarts:
+// workers are killed and paused while the server stays up.
+const memoryMs = Math.round(durationMs / 2);
+it(
+  `chaos on the memory store for ${memoryMs / 1000} s: exclusion among live holders, fencing stops paused ones`,
+  () => serverChaos({ store: "memory", durationMs: memoryMs }),
+  memoryMs + 90_000,
 );
