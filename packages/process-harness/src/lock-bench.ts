@@ -166,7 +166,8 @@ export async function contend(
 /**
  * The share of grants that did not overtake anyone: a grant overtakes when another request,
  * made earlier, was still waiting when it was granted. Contenders' first requests are left
- * out on both sides: made at one instant, any order among them is as fair as another.
+ * out on both sides: made at one instant, any order among them is as fair as another. So a
+ * contender whose first request is never served shows in the longest wait, not here.
  */
 export function arrivalOrderKept(all: readonly GrantTiming[]): number {
   const grants = all.filter((g) => !g.first);
