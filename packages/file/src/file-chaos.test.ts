@@ -50,5 +50,6 @@ it(
       rmSync(dir, { recursive: true, force: true });
     }
   },
-  durationMs + 60_000,
+  // Replacement workers run their full duration from when they start: up to twice the run.
+  2 * durationMs + 60_000,
 );
