@@ -8,13 +8,13 @@ import {
   ManualClock,
   StoreLeaseBackend,
 } from "@lockgate/core";
+import { seededRandom } from "@lockgate/process-harness";
 import { FaultInjectingStore } from "@lockgate/store-conformance";
 import { MemoryStore } from "../memory-store.ts";
 import { CrashableStore } from "./crashable-store.ts";
 import { type Belief, checkHistory } from "./history-checker.ts";
 import { RecordingStore } from "./recording-store.ts";
 import type { Scenario } from "./scenario.ts";
-import { seededRandom } from "./seeded-random.ts";
 
 const LOCK = "sim";
 /** Fake time after which a scenario that has not finished counts as stuck (a liveness failure). */

@@ -1,4 +1,4 @@
-/** mulberry32: a small seeded PRNG, so every simulated schedule replays exactly. */
+/** mulberry32: a small seeded PRNG, so a random schedule replays exactly. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
