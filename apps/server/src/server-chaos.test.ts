@@ -1,12 +1,11 @@
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  checkChaosLog,
   freePort,
   type Runtime,
-  runChaos,
-  startFencedResource,
+  runChaosCase,
+  seededRandom,
   startWorker,
 } from "@lockgate/process-harness";
 import { expect, it } from "vitest";
@@ -20,17 +19,6 @@ import { type ServerProcess, startServerProcess } from "./test-support/server-pr
 const durationMs = Number(process.env.LOCKGATE_CHAOS_MS ?? 24_000);
 const runtimes: Runtime[] = ["node", "bun", "deno"];
 
-/** mulberry32: a small seeded PRNG, so the share of restarts does not depend on luck. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface ServerChaos {
   /** file: survives a server crash, so the server is crashed and restarted. memory: is not. */
   readonly store: "file" | "memory";
@@ -38,38 +26,35 @@ interface ServerChaos {
 }
 
 async function serverChaos({ store, durationMs }: ServerChaos) {
-  const dir = mkdtempSync(join(tmpdir(), "lockgate-server-chaos-"));
-  const logFile = join(dir, "chaos.log");
-  writeFileSync(logFile, "");
-  const resource = await startFencedResource(logFile);
+  const locks = mkdtempSync(join(tmpdir(), "lockgate-server-chaos-"));
   const port = await freePort();
   const served: Runtime[] = [];
   let server: ServerProcess | undefined;
   const startOn = async (runtime: Runtime) => {
     const args = ["--no-auth", "--port", String(port), "--store", store];
-    const storeArgs = store === "file" ? ["--file-dir", join(dir, "locks")] : [];
-    server = await startServerProcess(runtime, [...args, ...storeArgs]);
+    server = await startServerProcess(runtime, [
+      ...args,
+      ...(store === "file" ? ["--file-dir", locks] : []),
+    ]);
     served.push(runtime);
-    appendFileSync(logFile, `note server on ${runtime}\n`);
   };
-  await startOn("node");
-  const url = `http://127.0.0.1:${port}`;
   const worker = join(import.meta.dirname, "test-support", "http-chaos-worker.ts");
   try {
-    const run = await runChaos({
-      start: (i) =>
+    await startOn("node");
+    const { run, report } = await runChaosCase({
+      label: `server (${store} store)`,
+      start: (i, chaosArgs) =>
         startWorker(
           runtimes[i % 3] as Runtime,
           worker,
-          [url, resource.url, logFile, String(durationMs)],
+          [`http://127.0.0.1:${port}`, ...chaosArgs],
           { cwd: join(import.meta.dirname, "..") },
         ),
       workers: 4,
-      logFile,
       durationMs,
       faultEveryMs: 1_500,
       pauseMs: 3_000,
-      random: seeded(7),
+      random: seededRandom(7),
       ...(store === "file"
         ? {
             restartShare: 0.35,
@@ -79,21 +64,18 @@ async function serverChaos({ store, durationMs }: ServerChaos) {
             },
           }
         : {}),
+      // A waiter may wait out a server restart and a paused holder's lease.
+      starvationBoundMs: 20_000,
     });
+    console.log(`server (${store} store) served by: ${served.join(", ")}`);
     expect(run.stderr).toEqual([]);
     expect(run.exits.every((code) => code === 0)).toBe(true);
-    // A waiter may wait out a server restart and a paused holder's lease: bound 20 s.
-    const report = checkChaosLog(logFile, 20_000);
-    console.log(
-      `server chaos (${store} store): ${JSON.stringify({ ...report, problems: report.problems.length, faults: run.faults, served, accepted: resource.accepted })}`,
-    );
     expect(report.problems).toEqual([]);
     expect(report.sections).toBeGreaterThan(20);
     return { served };
   } finally {
     await server?.stop("SIGKILL");
-    await resource.close();
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(locks, { recursive: true, force: true });
   }
 }
 
@@ -103,8 +85,7 @@ it(
     const { served } = await serverChaos({ store: "file", durationMs });
     expect(new Set(served)).toEqual(new Set(runtimes));
   },
-  // Replacement workers run their full duration from when they start: up to twice the run.
-  2 * durationMs + 60_000,
+  durationMs + 90_000,
 );
 
 // The memory store dies with the server (and its fencing counter with it), so no restarts:
@@ -113,5 +94,5 @@ const memoryMs = Math.round(durationMs / 2);
 it(
   `chaos on the memory store for ${memoryMs / 1000} s: exclusion among live holders, fencing stops paused ones`,
   () => serverChaos({ store: "memory", durationMs: memoryMs }),
-  2 * memoryMs + 60_000,
+  memoryMs + 90_000,
 );

@@ -6,9 +6,16 @@ export {
   reportBench,
 } from "./bench-report.ts";
 export { type Acquirer, handoffSamples, percentile } from "./bench-samples.ts";
+export { type ChaosCase, type ChaosCaseOptions, runChaosCase } from "./chaos/chaos-case.ts";
 export { type ChaosReport, checkChaosLog } from "./chaos/chaos-checker.ts";
 export { type ChaosOptions, type ChaosRun, runChaos } from "./chaos/chaos-controller.ts";
-export { type ChaosLock, type ChaosWorkerOptions, runChaosWorker } from "./chaos/chaos-worker.ts";
+export {
+  type ChaosLock,
+  type ChaosLocker,
+  type ChaosWorkerOptions,
+  chaosWorkerMain,
+  runChaosWorker,
+} from "./chaos/chaos-worker.ts";
 export { type FencedResource, startFencedResource } from "./chaos/fenced-resource.ts";
 export { counterRounds, type HeldLock, prepareCounterFiles } from "./counter-rounds.ts";
 export { overlapsIn } from "./critical-section-log.ts";
@@ -32,6 +39,7 @@ export {
 } from "./lock-bench.ts";
 export { type RedlockPeerOptions, redlockSubject } from "./peers/redlock-peer.ts";
 export { RedisServer } from "./redis-server.ts";
+export { seededRandom } from "./seeded-random.ts";
 export { workerMain } from "./worker-main.ts";
 export {
   finished,

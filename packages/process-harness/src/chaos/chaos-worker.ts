@@ -1,5 +1,6 @@
 import { appendFileSync } from "node:fs";
 import process from "node:process";
+import { workerMain } from "../worker-main.ts";
 
 /** What a chaos worker needs of a lock: any lockgate Lock fits. */
 export interface ChaosLock {
@@ -7,12 +8,21 @@ export interface ChaosLock {
   release(): Promise<void>;
 }
 
+/** What a chaos worker script needs of a locker: any lockgate Locker fits. */
+export interface ChaosLocker {
+  acquire(name: string, options: { timeout: number }): Promise<ChaosLock>;
+  close(): Promise<void>;
+}
+
 export interface ChaosWorkerOptions {
   acquire: () => Promise<ChaosLock>;
   resourceUrl: string;
   logFile: string;
-  /** The worker stops starting new rounds after this many ms. */
-  durationMs: number;
+  /**
+   * Wall-clock time (Date.now()) after which the worker starts no new round: one end for every
+   * worker of a run, replacements included, so a run ends when it says.
+   */
+  endAt: number;
   /** Writes inside each critical section, and the pause between them. */
   writes?: number;
   holdMs?: number;
@@ -33,8 +43,7 @@ export async function runChaosWorker(o: ChaosWorkerOptions): Promise<void> {
       (r) => r.status === 200,
     );
   const now = () => (performance.timeOrigin + performance.now()).toFixed(1);
-  const end = performance.now() + o.durationMs;
-  while (performance.now() < end) {
+  while (Date.now() < o.endAt) {
     log(`want ${pid} ${now()}`);
     const lock = await o.acquire();
     const token = lock.fencingToken;
@@ -47,4 +56,23 @@ export async function runChaosWorker(o: ChaosWorkerOptions): Promise<void> {
     log(`leave ${pid} ${token}`);
     await lock.release().catch(() => {}); // a lease lost while paused: release reports it
   }
+}
+
+/**
+ * The whole body of a chaos worker script: the loop on lock "chaos" (60 s to acquire), then
+ * close and exit. `chaosArgs` are the last three command-line arguments `runChaosCase` passes:
+ * resource URL, log file, end time.
+ */
+export function chaosWorkerMain(locker: ChaosLocker, chaosArgs: readonly string[]): Promise<never> {
+  const [resourceUrl = "", logFile = "", endAt = "0"] = chaosArgs;
+  return workerMain(
+    () =>
+      runChaosWorker({
+        acquire: () => locker.acquire("chaos", { timeout: 60_000 }),
+        resourceUrl,
+        logFile,
+        endAt: Number(endAt),
+      }),
+    () => locker.close(),
+  );
 }

@@ -1,23 +1,13 @@
-// A chaos worker on EtcdLocker: see runChaosWorker. Args: endpoint, resource URL, log, duration ms.
+// A chaos worker on EtcdLocker: see runChaosWorker. Args: endpoint, then runChaosCase's.
 import process from "node:process";
-import { runChaosWorker, workerMain } from "@lockgate/process-harness";
+import { chaosWorkerMain } from "@lockgate/process-harness";
 import { EtcdLocker } from "../etcd-locker.ts";
 
-const [endpoint = "", resourceUrl = "", logFile = "", duration = "0"] = process.argv.slice(2);
+const [endpoint = ""] = process.argv.slice(2);
 const locker = new EtcdLocker({
   hosts: endpoint,
   prefix: "chaos/",
   leaseTtl: 1_500,
   callTimeout: 500,
 });
-await workerMain(
-  async () => {
-    await runChaosWorker({
-      acquire: () => locker.acquire("chaos", { timeout: 60_000 }),
-      resourceUrl,
-      logFile,
-      durationMs: Number(duration),
-    });
-  },
-  () => locker.close(),
-);
+await chaosWorkerMain(locker, process.argv.slice(-3));
