@@ -32,11 +32,9 @@ export {
   defaultLockBenchPlan,
   type GrantTiming,
   type LockBenchPlan,
-  type LockBenchSuite,
-  lockBenchRows,
-  runLockBenchSuite,
   type SubjectResult,
 } from "./lock-bench.ts";
+export { type LockBenchSuite, lockBenchRows, runLockBenchSuite } from "./lock-bench-suite.ts";
 export { type RedlockPeerOptions, redlockSubject } from "./peers/redlock-peer.ts";
 export { RedisServer } from "./redis-server.ts";
 export { seededRandom } from "./seeded-random.ts";

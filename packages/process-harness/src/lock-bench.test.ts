@@ -5,8 +5,8 @@ import {
   type BenchSubject,
   benchLocks,
   contend,
-  lockBenchRows,
 } from "./lock-bench.ts";
+import { lockBenchRows } from "./lock-bench-suite.ts";
 
 /** An in-process lock whose waiters are served first-in-first-out, or in random order. */
 function queueLock(order: "fifo" | "random"): BenchSubject {

@@ -1,5 +1,4 @@
-import { type BenchRow, printBenchRows } from "./bench-report.ts";
-import { handoffSamples, percentile } from "./bench-samples.ts";
+import { handoffSamples } from "./bench-samples.ts";
 
 /** What every benchmarked lock hands back: something to release. */
 export interface BenchLock {
@@ -186,78 +185,6 @@ export function arrivalOrderKept(all: readonly GrantTiming[]): number {
   return 1 - overtaking / grants.length;
 }
 
-/** NaN for no samples, so a measure a subject did not run drops out of its rows. */
-const mean = (xs: readonly number[]) =>
-  xs.length === 0 ? Number.NaN : xs.reduce((x, y) => x + y, 0) / xs.length;
-
-/** The suite's rows: lockgate's figure beside each peer's, for every measure both ran. */
-export function lockBenchRows(
-  suite: string,
-  ours: SubjectResult,
-  peers: readonly SubjectResult[],
-): BenchRow[] {
-  type Figure = { measure: string; unit: BenchRow["unit"]; of: (r: SubjectResult) => number };
-  const biggest = Math.max(0, ...ours.contention.map((c) => c.contenders));
-  const figures: Figure[] = [
-    { measure: "uncontended acquire+release", unit: "ops/s", of: (r) => mean(r.uncontendedOps) },
-    {
-      measure: "uncontended acquire+release, p50",
-      unit: "ms",
-      of: (r) => percentile(r.uncontended, 0.5),
-    },
-    {
-      measure: "uncontended acquire+release, p99",
-      unit: "ms",
-      of: (r) => percentile(r.uncontended, 0.99),
-    },
-    {
-      measure: "handoff to the next holder, p50",
-      unit: "ms",
-      of: (r) => percentile(r.handoffs, 0.5),
-    },
-    {
-      measure: "handoff to the next holder, p99",
-      unit: "ms",
-      of: (r) => percentile(r.handoffs, 0.99),
-    },
-    { measure: "handoff to the next holder, max", unit: "ms", of: (r) => Math.max(...r.handoffs) },
-    ...[...new Set(ours.contention.map((c) => c.contenders))].map(
-      (n): Figure => ({
-        measure: `${n} contenders holding 1 ms, throughput`,
-        unit: "ops/s",
-        of: (r) => mean(r.contention.filter((c) => c.contenders === n).map((c) => c.opsPerSecond)),
-      }),
-    ),
-    {
-      measure: `${biggest} contenders, longest wait`,
-      unit: "ms",
-      of: (r) =>
-        Math.max(
-          ...r.contention.filter((c) => c.contenders === biggest).map((c) => c.longestWaitMs),
-        ),
-    },
-    {
-      measure: `${biggest} contenders, grants in arrival order`,
-      unit: "%",
-      of: (r) =>
-        100 *
-        mean(r.contention.filter((c) => c.contenders === biggest).map((c) => c.inArrivalOrder)),
-    },
-  ];
-  const rows: BenchRow[] = [];
-  for (const f of figures) {
-    const value = f.of(ours);
-    if (!Number.isFinite(value)) continue;
-    const side = (r: SubjectResult) => ({ label: r.label, value: f.of(r) });
-    const compared = peers.filter((p) => Number.isFinite(f.of(p)));
-    if (compared.length === 0)
-      rows.push({ suite, measure: f.measure, unit: f.unit, ours: side(ours) });
-    for (const p of compared)
-      rows.push({ suite, measure: f.measure, unit: f.unit, ours: side(ours), peer: side(p) });
-  }
-  return rows;
-}
-
 /**
  * The plan every suite starts from: BENCH_QUICK=1 only proves the benchmarks run; the full run
  * (by hand) takes a few minutes per suite.
@@ -273,24 +200,4 @@ export function defaultLockBenchPlan(overrides: Partial<LockBenchPlan> = {}): Lo
     holdMs: 1,
     ...(quick ? {} : overrides),
   };
-}
-
-export interface LockBenchSuite {
-  readonly suite: string;
-  readonly ours: BenchSubject;
-  readonly peers: readonly BenchSubject[];
-  readonly plan?: LockBenchPlan;
-  /** Where it ran (store, runtime), printed under the machine line. */
-  readonly setting: string;
-}
-
-/** Benchmarks a suite side by side, prints its table and returns its rows for `reportBench`. */
-export async function runLockBenchSuite(suite: LockBenchSuite): Promise<BenchRow[]> {
-  const [ours, ...peers] = await benchLocks(
-    [suite.ours, ...suite.peers],
-    suite.plan ?? defaultLockBenchPlan(),
-  );
-  const rows = lockBenchRows(suite.suite, ours as SubjectResult, peers);
-  printBenchRows(rows, suite.setting);
-  return rows;
 }
