@@ -229,6 +229,27 @@ describe("Locker: waiting", () => {
     await lock.release();
   });
 
+  it("never pauses longer than the renewal interval between retries, so the queue place outlives an outage", async () => {
+    const { clock, backend, locker } = setup(); // ttl 900: renewal interval 300
+    let failures = 10;
+    const at: number[] = [];
+    backend.acquireStep = async (request) => {
+      at.push(clock.now());
+      return failures-- > 0
+        ? Promise.reject(new LockgateError("store-unavailable", "down"))
+        : backend.grant(request);
+    };
+    const pending = locker.acquire("a");
+    await advance(clock, 5_000);
+    const lock = await pending;
+    const gaps = at.slice(1).map((t, i) => t - (at[i] as number));
+    expect(gaps).toHaveLength(10);
+    // Backoff still grows (50, 100, 200 ms ceilings at random 0.5), then stays at 300 ms.
+    expect(gaps[0]).toBeLessThan(gaps[3] as number);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(300 / 2 + 5);
+    await lock.release();
+  });
+
   it("nonBlocking resolves to null on busy without waiting or retrying", async () => {
     const { backend, locker } = setup();
     backend.acquireStep = async () => ({ status: "busy" });

@@ -104,7 +104,7 @@ export class Locker {
     const deadline = timeout > 0 ? this.#clock.now() + timeout : Number.POSITIVE_INFINITY;
 
     try {
-      const first = await this.#step(request, 0, deadline, signal);
+      const first = await this.#step(request, 0, deadline, signal, timings.renewInterval);
       if (first.status === "busy") return null;
       if (first.status === "granted") return this.#hold(first, timings, options);
 
@@ -124,6 +124,7 @@ export class Locker {
             Math.min(remaining, timings.renewInterval),
             deadline,
             signal,
+            timings.renewInterval,
           );
           if (step.status === "granted") granted = step;
         }
@@ -176,12 +177,17 @@ export class Locker {
     await this.backend.close();
   }
 
-  /** One backend step, retrying store failures with backoff until the deadline. */
+  /**
+   * One backend step, retrying store failures with backoff until the deadline. No pause is
+   * longer than the renewal interval: a waiter retrying less often than it would heartbeat
+   * lets its queue place lapse once the store is back, and joins again at the end.
+   */
   async #step(
     request: AcquireRequest,
     waitMs: number,
     deadline: number,
     signal: AbortSignal | undefined,
+    renewInterval: number,
   ): Promise<AcquireOutcome> {
     for (let failures = 0; ; failures++) {
       try {
@@ -189,7 +195,8 @@ export class Locker {
       } catch (error) {
         if (!isLockgateError(error, "store-unavailable") || !error.retryable) throw error;
         if (request.nonBlocking) throw error;
-        const pause = backoffDelay(failures, { base: 50, cap: 2_000, random: this.#random });
+        const cap = Math.min(2_000, renewInterval);
+        const pause = backoffDelay(failures, { base: 50, cap, random: this.#random });
         if (this.#clock.now() + pause >= deadline) throw error;
         this.#onError(error);
         await delay(this.#clock, pause, signal, `Acquiring ${JSON.stringify(request.name)}`);
