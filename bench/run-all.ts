@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { arch, cpus, platform, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { advantage, type BenchRow } from "@lockgate/process-harness";
+import { advantage, type BenchRow, benchTable } from "@lockgate/process-harness";
 
 const quick = process.env.BENCH_QUICK === "1";
 /** `--render`: redraw the table and chart from results/latest.json without running anything. */
@@ -96,30 +96,12 @@ if (quick) {
   );
 }
 
-function fmt(value: number, unit: string): string {
-  if (unit === "ms" && value < 1) return `${(value * 1000).toFixed(1)} us`;
-  return `${value >= 100 ? value.toFixed(0) : value.toFixed(2)} ${unit}`;
-}
-
-/** One table per suite; a measure with two peers takes two lines. */
+/** One table per suite. */
 function renderTable(all: readonly BenchRow[]): string {
-  const lines: string[] = [];
-  for (const suite of [...new Set(all.map((r) => r.suite))]) {
-    lines.push(
-      `#### ${suite}`,
-      "",
-      "| measure | lockgate | peer (same run) | advantage |",
-      "|---|---|---|---|",
-    );
-    for (const r of all.filter((row) => row.suite === suite)) {
-      const a = advantage(r);
-      lines.push(
-        `| ${r.measure} | ${r.ours.label}: ${fmt(r.ours.value, r.unit)} | ${r.peer ? `${r.peer.label}: ${fmt(r.peer.value, r.unit)}` : "-"} | ${a === undefined ? "-" : `${a.toFixed(2)}x`} |`,
-      );
-    }
-    lines.push("");
-  }
-  return lines.join("\n");
+  const suites = [...new Set(all.map((r) => r.suite))];
+  return suites
+    .map((suite) => `#### ${suite}\n\n${benchTable(all.filter((r) => r.suite === suite))}\n`)
+    .join("\n");
 }
 
 /** Horizontal bars of how many times better lockgate is than its peer, on a log scale around 1x. */

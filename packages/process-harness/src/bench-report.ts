@@ -38,19 +38,29 @@ export function advantage(row: BenchRow): number | undefined {
   return Number.isFinite(ratio) && ratio > 0 ? ratio : undefined;
 }
 
-/** The machine, then one line per row with the ratio, for whoever runs a benchmark by hand. */
+function formatValue(value: number, unit: string): string {
+  if (unit === "ms" && value < 1) return `${(value * 1000).toFixed(1)} us`;
+  return `${value >= 100 ? value.toFixed(0) : value.toFixed(2)} ${unit}`;
+}
+
+/** Rows as a markdown table; a measure with two peers takes two lines. */
+export function benchTable(rows: readonly BenchRow[]): string {
+  const lines = ["| measure | lockgate | peer (same run) | advantage |", "|---|---|---|---|"];
+  for (const r of rows) {
+    const a = advantage(r);
+    const side = (v: BenchValue) => `${v.label}: ${formatValue(v.value, r.unit)}`;
+    lines.push(
+      `| ${r.measure} | ${side(r.ours)} | ${r.peer ? side(r.peer) : "-"} | ${a === undefined ? "-" : `${a.toFixed(2)}x`} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** The machine, then the table, for whoever runs a benchmark by hand. */
 export function printBenchRows(rows: readonly BenchRow[], setting: string): void {
   const quick = process.env.BENCH_QUICK === "1" ? " (quick mode)" : "";
-  const f = (v: number, unit: string) => `${v >= 100 ? v.toFixed(0) : v.toFixed(2)} ${unit}`;
   console.log(
     `\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, Node ${process.version}; ${setting}${quick}\n`,
   );
-  console.log("| measure | lockgate | peer | advantage |");
-  console.log("|---|---|---|---|");
-  for (const r of rows) {
-    const a = advantage(r);
-    console.log(
-      `| ${r.measure} | ${r.ours.label}: ${f(r.ours.value, r.unit)} | ${r.peer ? `${r.peer.label}: ${f(r.peer.value, r.unit)}` : "-"} | ${a === undefined ? "-" : `${a.toFixed(2)}x`} |`,
-    );
-  }
+  console.log(benchTable(rows));
 }

@@ -2,6 +2,7 @@ export {
   advantage,
   type BenchRow,
   type BenchValue,
+  benchTable,
   printBenchRows,
   reportBench,
 } from "./bench-report.ts";
