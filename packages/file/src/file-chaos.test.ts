@@ -5,7 +5,8 @@ import { runChaosCase, startWorker } from "@lockgate/process-harness";
 import { expect, it } from "vitest";
 
 // Bounded chaos: 4 FileLocker processes for 20 s while holders are SIGSTOPped past their lease
-// (1 s) and workers are SIGKILLed and replaced. Longer runs: LOCKGATE_CHAOS_MS=300000.
+// (1 s) and workers are SIGKILLed and replaced (some holding a key's writer lock, whose 2 s stale
+// period then bounds the stall). Longer runs: LOCKGATE_CHAOS_MS=300000.
 const durationMs = Number(process.env.LOCKGATE_CHAOS_MS ?? 20_000);
 
 it(
