@@ -2,6 +2,11 @@
  * `Status` bodies as kube-apiserver writes them (k8s.io/apimachinery/pkg/api/errors: NewNotFound,
  * NewConflict, NewForbidden, NewInvalid, NewResourceExpired, NewGenericServerResponse). Clients
  * read `code`, `reason` and `message`; client-node surfaces the body as ApiException.body.
+ *
+ * Where each answer comes from: "recorded" means compared field by field with a real
+ * kube-apiserver v1.24 answer (fixtures/recorded-answers.json, replayed by
+ * recorded-answers.test.ts); "source" means read from apimachinery's constructor and not
+ * recorded. Never add detail the real server does not send: the store must cope without it.
  */
 export interface ApiStatus {
   readonly kind: "Status";
@@ -61,15 +66,17 @@ function detailsOf(s: Subject): ApiStatus["details"] {
   };
 }
 
+/** Recorded (get and patch of an absent ConfigMap). */
 export function notFound(s: Subject): ApiStatus {
   return status(404, "NotFound", `${qualified(s)} "${s.name}" not found`, detailsOf(s));
 }
 
+/** Recorded (create of an existing ConfigMap). */
 export function alreadyExists(s: Subject): ApiStatus {
   return status(409, "AlreadyExists", `${qualified(s)} "${s.name}" already exists`, detailsOf(s));
 }
 
-/** The optimistic-concurrency failure of an update or patch with a stale resourceVersion. */
+/** The optimistic-concurrency failure of an update with a stale resourceVersion. Recorded (PUT). */
 export function conflict(s: Subject): ApiStatus {
   return status(
     409,
@@ -80,6 +87,7 @@ export function conflict(s: Subject): ApiStatus {
   );
 }
 
+/** Recorded (system:anonymous reading a ConfigMap); other users' texts follow the same source line. */
 export function forbidden(
   s: Subject,
   user: string,
@@ -97,34 +105,58 @@ export function forbidden(
   );
 }
 
+/**
+ * Recorded: an unknown bearer token gets 401 with no `details` at all. A request with no token is
+ * not a 401: it is user system:anonymous, refused with 403 (see forbidden).
+ */
 export function unauthorized(): ApiStatus {
   return status(401, "Unauthorized", "Unauthorized");
 }
 
-/** Validation failure (NewInvalid): `<Kind> "<name>" is invalid: <field>: <detail>`. */
+/**
+ * Validation failure (NewInvalid). Recorded: `details` has name, kind (the Kind, not the
+ * resource) and one cause per field error, in the order reason, message, field; the message
+ * names each distinct error once (field.ErrorList.ToAggregate drops repeats, and brackets a list
+ * of more than one). `causes` arrive here already repeated as the server's validation passes
+ * repeat them (see object-validation.ts).
+ */
 export function invalid(
   kind: string,
   s: Subject,
   causes: readonly { field: string; reason: string; message: string }[],
 ): ApiStatus {
-  const text = causes.map((c) => `${c.field}: ${c.message}`).join(", ");
+  const distinct = [...new Set(causes.map((c) => `${c.field}: ${c.message}`))];
+  const text = distinct.length === 1 ? distinct[0] : `[${distinct.join(", ")}]`;
   return status(422, "Invalid", `${kind} "${s.name}" is invalid: ${text}`, {
-    ...detailsOf(s),
+    ...(s.name === undefined ? {} : { name: s.name }),
+    ...(s.group === "" ? {} : { group: s.group }),
     kind,
-    causes,
+    causes: causes.map((c) => ({ reason: c.reason, message: c.message, field: c.field })),
   });
 }
 
 /**
- * A JSON Patch that does not apply (a failed `test`, a missing path): apiserver's patch handler
- * answers NewGenericServerResponse(422, ...) carrying json-patch's own error text as the cause.
+ * A JSON Patch that does not apply: a failed `test` (value differs or path absent), `remove` or
+ * `replace` of an absent path, `add` under an absent map, an unknown op. Recorded, every one
+ * alike: 422 Invalid, the generic message and `details: {}`. apiserver passes json-patch's
+ * own error text to NewGenericServerResponse, which drops it; nothing in the answer tells a
+ * lost race from a malformed patch, so the stand-in must not either.
  */
-export function patchNotApplied(serverMessage: string): ApiStatus {
-  return status(422, "Invalid", "the server rejected our request due to an error in our request", {
-    causes: [{ type: "UnexpectedServerResponse", message: serverMessage }],
-  });
+export function patchNotApplied(): ApiStatus {
+  return status(
+    422,
+    "Invalid",
+    "the server rejected our request due to an error in our request",
+    {},
+  );
 }
 
+/** Source (NewGenericServerResponse 404 for a path no API serves): `details: {}`. Not recorded. */
+export function pathNotFound(): ApiStatus {
+  return status(404, "NotFound", "the server could not find the requested resource", {});
+}
+
+/** Source (NewBadRequest): 400 with the text and no details. */
 export function badRequest(message: string): ApiStatus {
   return status(400, "BadRequest", message);
 }
@@ -146,7 +178,10 @@ export function methodNotSupported(s: Subject, verb: string): ApiStatus {
   );
 }
 
-/** The watch error for a resourceVersion older than the server's history (etcd compaction). */
+/**
+ * The watch error for a resourceVersion older than the server's history (etcd compaction).
+ * Recorded: an HTTP 200 watch whose one event is an ERROR with this Status (no details).
+ */
 export function expired(requested: number, oldest: number): ApiStatus {
   return status(410, "Expired", `too old resource version: ${requested} (${oldest})`);
 }

@@ -2,7 +2,13 @@
  * RFC 6902 JSON Patch, as kube-apiserver applies it (github.com/evanphx/json-patch): all
  * operations apply to a copy, and the first that fails rejects the whole patch. A `test`
  * against a path that does not exist fails (RFC 6902 section 4.6), as does `replace` or
- * `remove` of a missing member. Error texts follow json-patch's, which apiserver passes on.
+ * `remove` of a missing member.
+ *
+ * Two kinds of failure, as in apiserver's patch handler (source, not recorded for the first):
+ * a body that does not decode as a list of objects (DecodePatch) is a 400 Bad Request; anything
+ * wrong with an operation (unknown op, missing path or value, a path that does not apply) is
+ * found while applying and answers the recorded 422 with `details: {}`. The error texts here
+ * never reach a client: the server drops them (see api-status.ts patchNotApplied).
  */
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -15,7 +21,7 @@ export interface PatchOperation {
 }
 
 export class PatchError extends Error {
-  /** true: the patch is well formed but does not apply (422); false: it is malformed (400). */
+  /** true: found while applying (422, no details); false: the body did not decode (400). */
   readonly applies: boolean;
   constructor(message: string, applies: boolean) {
     super(message);
@@ -29,13 +35,12 @@ export function parsePatch(body: unknown): PatchOperation[] {
       "json: cannot unmarshal object into Go value of type jsonpatch.Patch",
       false,
     );
-  return body.map((raw, i) => {
-    if (typeof raw !== "object" || raw === null)
-      throw new PatchError(`operation ${i} is not an object`, false);
-    const op = (raw as Record<string, unknown>).op;
-    const path = (raw as Record<string, unknown>).path;
-    if (typeof op !== "string") throw new PatchError("Unexpected kind: unknown", false);
-    if (typeof path !== "string") throw new PatchError(`operation ${i} has no path`, false);
+  return body.map((raw) => {
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+      throw new PatchError(
+        "json: cannot unmarshal into Go value of type map[string]*json.RawMessage",
+        false,
+      );
     return raw as PatchOperation;
   });
 }
@@ -44,7 +49,7 @@ export function parsePatch(body: unknown): PatchOperation[] {
 function pointer(path: string): string[] {
   if (path === "") return [];
   if (!path.startsWith("/"))
-    throw new PatchError(`invalid JSON pointer ${JSON.stringify(path)}`, false);
+    throw new PatchError(`invalid JSON pointer ${JSON.stringify(path)}`, true);
   return path
     .slice(1)
     .split("/")
@@ -143,16 +148,17 @@ function equal(a: unknown, b: unknown): boolean {
 export function applyJsonPatch(doc: Json, ops: readonly PatchOperation[]): Json {
   let out = clone(doc);
   for (const op of ops) {
+    if (typeof op.path !== "string") throw new PatchError(`${op.op} operation has no path`, true);
     switch (op.op) {
       case "add":
-        if (!("value" in op)) throw new PatchError("add operation has no value", false);
+        if (!("value" in op)) throw new PatchError("add operation has no value", true);
         out = add(out, op.path, op.value as Json);
         break;
       case "remove":
         out = remove(out, op.path);
         break;
       case "replace": {
-        if (!("value" in op)) throw new PatchError("replace operation has no value", false);
+        if (!("value" in op)) throw new PatchError("replace operation has no value", true);
         if (read(out, op.path) === undefined) {
           throw new PatchError(
             `replace operation does not apply: doc is missing key: ${op.path}: missing value`,
@@ -165,7 +171,7 @@ export function applyJsonPatch(doc: Json, ops: readonly PatchOperation[]): Json 
       case "move":
       case "copy": {
         if (typeof op.from !== "string")
-          throw new PatchError(`${op.op} operation has no from`, false);
+          throw new PatchError(`${op.op} operation has no from`, true);
         const value = read(out, op.from);
         if (value === undefined) {
           throw new PatchError(
@@ -185,7 +191,7 @@ export function applyJsonPatch(doc: Json, ops: readonly PatchOperation[]): Json 
         break;
       }
       default:
-        throw new PatchError(`Unexpected kind: ${op.op}`, false);
+        throw new PatchError(`Unexpected kind: ${String(op.op)}`, true);
     }
   }
   return out;

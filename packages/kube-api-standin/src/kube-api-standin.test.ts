@@ -127,8 +127,10 @@ describe("kube-api-standin through @kubernetes/client-node", () => {
         jsonPatch,
       ),
     );
+    // As the real server: the generic 422 with empty details, nothing that names the failed test.
     expect(failed.code).toBe(422);
-    expect(JSON.stringify(failed.body)).toContain(`testing value ${path} failed`);
+    expect(failed.body.reason).toBe("Invalid");
+    expect(failed.body.details).toStrictEqual({});
     const missingPath = await statusOf(
       core.patchNamespacedConfigMap(
         {
@@ -248,7 +250,7 @@ describe("kube-api-standin through @kubernetes/client-node", () => {
     );
   });
 
-  it("RBAC: a user without patch gets 403 naming the verb, resource and namespace; no token is 401", async () => {
+  it("RBAC: a user without patch gets 403 naming the verb, resource and namespace; an unknown token is 401, none is 403 for system:anonymous", async () => {
     const reader = new KubeConfig();
     reader.loadFromString(api.kubeconfig({ token: readerToken }));
     const readerCore = reader.makeApiClient(CoreV1Api);
@@ -278,6 +280,17 @@ describe("kube-api-standin through @kubernetes/client-node", () => {
         )
       ).code,
     ).toBe(401);
+    const anonymous = new KubeConfig();
+    anonymous.loadFromString(api.kubeconfig({ token: null }));
+    const refused = await statusOf(
+      anonymous
+        .makeApiClient(CoreV1Api)
+        .readNamespacedConfigMap({ name: "locks", namespace: "ci" }),
+    );
+    expect(refused.code).toBe(403);
+    expect(refused.body.message).toBe(
+      'configmaps "locks" is forbidden: User "system:anonymous" cannot get resource "configmaps" in API group "" in the namespace "ci"',
+    );
   });
 
   it("watch: events after a resourceVersion, bookmarks, and 410 Gone for a compacted one", async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import {
   type ApiStatus,
@@ -12,6 +13,7 @@ import {
   methodNotSupported,
   notFound,
   patchNotApplied,
+  pathNotFound,
   type Subject,
   unauthorized,
   unsupportedMediaType,
@@ -25,14 +27,20 @@ import {
 } from "./json-patch.ts";
 import { type KubeObject, ObjectStore, type StoredEvent } from "./object-store.ts";
 import { validateAnnotations } from "./object-validation.ts";
-import { allowEverything, isAllowed, type StandInUser } from "./rbac.ts";
+import { allowEverything, anonymousUser, isAllowed, type StandInUser } from "./rbac.ts";
 import { apiVersionOf, defaultResourceTypes, type ResourceType } from "./resource-types.ts";
+import { createServingCertificate } from "./tls-certificate.ts";
 
 export interface KubeApiStandInOptions {
   /** Bearer tokens and who they are. An admin token allowed everything is always added. */
   users?: Record<string, StandInUser>;
   resourceTypes?: readonly ResourceType[];
-  /** How often a watch that asked for bookmarks gets one, in ms. Real servers: about a minute. */
+  /**
+   * How often a watch that asked for bookmarks gets one, in ms. Default 60 000, as kube-apiserver's
+   * watch cache. Either way one more comes 2 s before a watch's timeoutSeconds ends it, if that
+   * is still ahead when the watch starts (source: cacheWatcher.nextBookmarkTime; the recorded
+   * 2 s watch got none).
+   */
   bookmarkInterval?: number;
   /** Events kept for resuming watches; older resourceVersions get 410 Gone. */
   historyLimit?: number;
@@ -45,6 +53,11 @@ export interface StandInFaults {
   latencyMs: number;
   /** While true every request gets 503 Service Unavailable. */
   unavailable: boolean;
+  /**
+   * While true every JSON Patch is answered with the real server's "not applied" 422 and changes
+   * nothing, whatever it tests: a patch the server cannot apply although its tests would pass.
+   */
+  refuseJsonPatches: boolean;
   /** Open watches stop delivering anything but stay connected: a watch that died silently. */
   stallWatches(): void;
   /** Open watches are ended by the server, as after a server-side timeout. */
@@ -52,14 +65,20 @@ export interface StandInFaults {
 }
 
 export interface KubeApiStandIn {
+  /** https://127.0.0.1:<port>: TLS with a certificate made at start, as a cluster serves. */
   readonly url: string;
+  /** PEM of the CA that signed the serving certificate (it is self-signed). */
+  readonly caCertificate: string;
   readonly adminToken: string;
   readonly objects: ObjectStore;
   readonly faults: StandInFaults;
   /** Requests handled, by verb (get, list, watch, create, update, patch, delete). */
   readonly requests: Record<string, number>;
-  /** A kubeconfig (YAML is a superset of JSON) for `token`, current context on this server. */
-  kubeconfig(options?: { token?: string; namespace?: string }): string;
+  /**
+   * A kubeconfig (YAML is a superset of JSON) for `token`, current context on this server, its CA
+   * in certificate-authority-data. With `token: null`, a user with no credentials (anonymous).
+   */
+  kubeconfig(options?: { token?: string | null; namespace?: string }): string;
   /** Creates an object directly, as `kubectl create` would. */
   create(
     type: ResourceType,
@@ -125,13 +144,14 @@ export async function startKubeApiStandIn(
   users.set(adminToken, { name: "kubernetes-admin", rules: allowEverything });
   const types = options.resourceTypes ?? defaultResourceTypes;
   const objects = new ObjectStore(options.historyLimit);
-  const bookmarkInterval = options.bookmarkInterval ?? 1_000;
+  const bookmarkInterval = options.bookmarkInterval ?? 60_000;
   const watchTimeout = options.watchTimeout ?? 30_000;
   const watches = new Set<OpenWatch>();
   const requests: Record<string, number> = {};
   const faults: StandInFaults = {
     latencyMs: 0,
     unavailable: false,
+    refuseJsonPatches: false,
     stallWatches() {
       for (const w of watches) w.stalled = true;
     },
@@ -286,13 +306,12 @@ export async function startKubeApiStandIn(
       : [JSON_PATCH, MERGE_PATCH, APPLY_PATCH];
     let next: Json;
     if (contentType === JSON_PATCH) {
+      if (faults.refuseJsonPatches) throw new HttpError(patchNotApplied());
       try {
         next = applyJsonPatch(current as Json, parsePatch(parsed));
       } catch (error) {
         if (!(error instanceof PatchError)) throw error;
-        throw new HttpError(
-          error.applies ? patchNotApplied(error.message) : badRequest(error.message),
-        );
+        throw new HttpError(error.applies ? patchNotApplied() : badRequest(error.message));
       }
     } else if (contentType === MERGE_PATCH || (contentType === STRATEGIC_PATCH && r.type.builtIn)) {
       // Strategic merge differs from merge only for lists with patch merge keys; metadata
@@ -341,6 +360,7 @@ export async function startKubeApiStandIn(
       stalled: false,
       end: () => {
         clearInterval(bookmarkTimer);
+        clearTimeout(preTimeoutTimer);
         clearTimeout(endTimer);
         unsubscribe();
         watches.delete(open);
@@ -355,7 +375,7 @@ export async function startKubeApiStandIn(
         send(event.type, event.object);
       },
     });
-    const bookmarkTimer = setInterval(() => {
+    const bookmark = (): void => {
       if (!bookmarks || open.stalled) return;
       lastSent = Math.max(lastSent, objects.resourceVersion);
       send("BOOKMARK", {
@@ -363,19 +383,27 @@ export async function startKubeApiStandIn(
         apiVersion: apiVersionOf(r.type),
         metadata: { resourceVersion: String(lastSent) },
       });
-    }, bookmarkInterval);
-    const endTimer = setTimeout(
-      () => open.end(),
-      Number.isFinite(timeoutSeconds) ? timeoutSeconds * 1000 : watchTimeout,
-    );
+    };
+    const lifetime = Number.isFinite(timeoutSeconds) ? timeoutSeconds * 1000 : watchTimeout;
+    const bookmarkTimer = setInterval(bookmark, bookmarkInterval);
+    const preTimeout = lifetime - 2_000;
+    const preTimeoutTimer = preTimeout > 0 ? setTimeout(bookmark, preTimeout) : undefined;
+    const endTimer = setTimeout(() => open.end(), lifetime);
     watches.add(open);
     res.on("close", () => open.end());
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
     const url = new URL(req.url ?? "/", "http://standin");
-    const auth = req.headers.authorization ?? "";
-    const user = auth.startsWith("Bearer ") ? users.get(auth.slice(7)) : undefined;
+    const auth = req.headers.authorization;
+    // Recorded: an unknown token is 401; no credentials at all is system:anonymous, whom RBAC
+    // refuses with 403 like any user without rules.
+    const user =
+      auth === undefined
+        ? anonymousUser
+        : auth.startsWith("Bearer ")
+          ? users.get(auth.slice(7))
+          : undefined;
     if (!user) throw new HttpError(unauthorized());
     if (faults.unavailable) {
       throw new HttpError({
@@ -386,21 +414,20 @@ export async function startKubeApiStandIn(
     }
     const r = route(url.pathname);
     if (r === "discovery") {
-      const doc = discovery(url.pathname);
-      if (doc === undefined)
+      // Source: discovery is a non-resource URL that RBAC grants to authenticated users only
+      // (system:discovery); the answer to anyone else is a non-resource Forbidden.
+      if (user === anonymousUser)
         throw new HttpError({
-          ...badRequest("the server could not find the requested resource"),
-          reason: "NotFound",
-          code: 404,
+          ...badRequest(`forbidden: User "${user.name}" cannot get path "${url.pathname}"`),
+          reason: "Forbidden",
+          details: {},
+          code: 403,
         });
+      const doc = discovery(url.pathname);
+      if (doc === undefined) throw new HttpError(pathNotFound());
       return reply(res, 200, doc);
     }
-    if (!r)
-      throw new HttpError({
-        ...badRequest("the server could not find the requested resource"),
-        reason: "NotFound",
-        code: 404,
-      });
+    if (!r) throw new HttpError(pathNotFound());
     const verb = verbOf(req.method ?? "GET", r, url);
     requests[verb] = (requests[verb] ?? 0) + 1;
     const access = {
@@ -463,7 +490,8 @@ export async function startKubeApiStandIn(
     }
   }
 
-  const server: Server = createServer((req, res) => {
+  const tls = createServingCertificate();
+  const server: Server = createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
@@ -476,7 +504,7 @@ export async function startKubeApiStandIn(
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `https://127.0.0.1:${port}`;
   const stopListening = async () => {
     faults.endWatches();
     server.closeAllConnections();
@@ -485,6 +513,7 @@ export async function startKubeApiStandIn(
 
   return {
     url,
+    caCertificate: tls.cert,
     adminToken,
     objects,
     faults,
@@ -493,9 +522,16 @@ export async function startKubeApiStandIn(
       return JSON.stringify({
         apiVersion: "v1",
         kind: "Config",
-        // Plain HTTP on loopback: client-node accepts http:// only with TLS verification off.
-        clusters: [{ name: "standin", cluster: { server: url, "insecure-skip-tls-verify": true } }],
-        users: [{ name: "standin-user", user: { token } }],
+        clusters: [
+          {
+            name: "standin",
+            cluster: {
+              server: url,
+              "certificate-authority-data": Buffer.from(tls.cert).toString("base64"),
+            },
+          },
+        ],
+        users: [{ name: "standin-user", user: token === null ? {} : { token } }],
         contexts: [
           {
             name: "standin",

@@ -12,38 +12,66 @@ export interface FieldError {
   readonly message: string;
 }
 
-const NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const NAME_PART_FORMAT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+const NAME_PART = new RegExp(`^${NAME_PART_FORMAT}$`);
+const DNS_SUBDOMAIN_FORMAT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+const DNS_SUBDOMAIN = new RegExp(`^${DNS_SUBDOMAIN_FORMAT}$`);
+const QUALIFIED_NAME_MESSAGE =
+  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 
-/** IsQualifiedName: an optional DNS-subdomain prefix and "/", then a name part of at most 63. */
+/** apimachinery's validation.RegexError, spacing included ("'MyName',  or 'my.name', ..."). */
+function regexError(message: string, format: string, ...examples: string[]): string {
+  if (examples.length === 0) return `${message} (regex used for validation is '${format}')`;
+  const listed = examples.map((e) => `'${e}', `).join(" or ");
+  return `${message} (e.g. ${listed}regex used for validation is '${format}')`;
+}
+
+/**
+ * validation.IsQualifiedName, as ValidateAnnotations calls it: on the lower-cased key (case does
+ * not matter for annotation keys). Texts as apimachinery writes them; the invalid-name-part
+ * text is recorded.
+ */
 function qualifiedNameErrors(key: string): string[] {
-  const parts = key.split("/");
-  let name = key;
+  const parts = key.toLowerCase().split("/");
+  let name: string;
   const errors: string[] = [];
-  if (parts.length === 2) {
+  if (parts.length === 1) name = parts[0] ?? "";
+  else if (parts.length === 2) {
     const prefix = parts[0] ?? "";
     name = parts[1] ?? "";
     if (prefix.length === 0) errors.push("prefix part must be non-empty");
-    else if (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)) {
+    else if (prefix.length > 253) errors.push("prefix part must be no more than 253 characters");
+    else if (!DNS_SUBDOMAIN.test(prefix)) {
       errors.push(
-        "prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'",
+        `prefix part ${regexError(
+          "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+          DNS_SUBDOMAIN_FORMAT,
+          "example.com",
+        )}`,
       );
     }
-  } else if (parts.length > 2) {
-    errors.push(
-      "a qualified name must consist of alphanumeric characters, '-', '_' or '.', with an optional DNS subdomain prefix and '/'",
-    );
-    return errors;
+  } else {
+    return [
+      `a qualified name ${regexError(QUALIFIED_NAME_MESSAGE, NAME_PART_FORMAT, "MyName", "my.name", "123-abc")} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+    ];
   }
   if (name.length === 0) errors.push("name part must be non-empty");
-  else if (name.length > 63) errors.push("name part must be no more than 63 bytes");
+  else if (name.length > 63) errors.push("name part must be no more than 63 characters");
   else if (!NAME_PART.test(name)) {
     errors.push(
-      "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+      `name part ${regexError(QUALIFIED_NAME_MESSAGE, NAME_PART_FORMAT, "MyName", "my.name", "123-abc")}`,
     );
   }
   return errors;
 }
+
+/**
+ * How many times one update repeats each annotation error in `details.causes`. Recorded for a
+ * ConfigMap merge patch: 4 identical causes for one bad key (apiserver validates the object
+ * metadata in several passes and keeps every copy). Creates and custom resources were not
+ * recorded and are assumed alike; nothing of lockgate counts the causes, only reads them.
+ */
+export const VALIDATION_PASSES = 4;
 
 export function validateAnnotations(annotations: unknown): FieldError[] {
   if (annotations === undefined || annotations === null) return [];
@@ -63,6 +91,7 @@ export function validateAnnotations(annotations: unknown): FieldError[] {
       errors.push({
         field: `metadata.annotations`,
         reason: "FieldValueInvalid",
+        // Source: the object fails to decode before validation; not recorded, never sent by lockgate.
         message: `Invalid value: ${JSON.stringify(key)}: value must be a string`,
       });
       continue;
@@ -77,11 +106,12 @@ export function validateAnnotations(annotations: unknown): FieldError[] {
     total += Buffer.byteLength(key) + Buffer.byteLength(value);
   }
   if (total > TOTAL_ANNOTATION_SIZE_LIMIT) {
+    // Source: field.TooLong(metadata.annotations, "", TotalAnnotationSizeLimitB). Not recorded.
     errors.push({
       field: "metadata.annotations",
       reason: "FieldValueTooLong",
       message: `Too long: must have at most ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes`,
     });
   }
-  return errors;
+  return errors.flatMap((error) => Array.from({ length: VALIDATION_PASSES }, () => error));
 }

@@ -17,6 +17,9 @@ export const allowEverything: readonly PolicyRule[] = [
   { apiGroups: ["*"], resources: ["*"], verbs: ["*"] },
 ];
 
+/** Who a request without credentials is (anonymous auth is on by default): allowed nothing here. */
+export const anonymousUser: StandInUser = { name: "system:anonymous", rules: [] };
+
 export interface AccessRequest {
   readonly verb: string;
   readonly group: string;

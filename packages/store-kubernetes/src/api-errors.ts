@@ -23,13 +23,16 @@ function statusOf(response: ApiResponse): Status {
     : { message: String(response.body) };
 }
 
-/** A 422 whose cause is a failed JSON Patch `test` (or a path the test expected): a lost race. */
-export function isFailedPatchTest(response: ApiResponse): boolean {
+/**
+ * A 422 that says only "the server rejected our request" (`details: {}`): a JSON Patch that did
+ * not apply. A real API server answers a failed `test`, a missing path and a malformed operation
+ * alike, so this alone does not tell a lost race from a bad patch: the caller must re-read the
+ * object and decide from what is there. A validation failure (too large, a bad key) is a 422
+ * too, but names its causes.
+ */
+export function isPatchNotApplied(response: ApiResponse): boolean {
   if (response.status !== 422) return false;
-  const causes = statusOf(response).details?.causes ?? [];
-  return causes.some((c) =>
-    /testing value .* failed|does not apply: doc is missing/.test(c.message ?? ""),
-  );
+  return (statusOf(response).details?.causes ?? []).length === 0;
 }
 
 function rbacHint(object: ResolvedObject): string {

@@ -121,6 +121,40 @@ describe("KubernetesStore over the stand-in", () => {
     }
   });
 
+  it("a 422 'not applied' is a conflict only when the record changed; otherwise a clear invalid-argument", async () => {
+    const object = await cluster.newConfigMap();
+    const a = new KubernetesStore({ object, kubeConfig: cluster.kubeConfig });
+    const b = new KubernetesStore({ object, kubeConfig: cluster.kubeConfig });
+    try {
+      const v1 = await a.put("k", "1", null);
+      // A lost race: the real server's answer is the same bare 422 as for a bad patch.
+      await b.put("k", "2", v1);
+      const lost = await a.put("k", "3", v1).catch((error: unknown) => error);
+      expect(isLockgateError(lost, "conflict")).toBe(true);
+      const lostCreate = await a.put("k", "4", null).catch((error: unknown) => error);
+      expect(isLockgateError(lostCreate, "conflict")).toBe(true);
+
+      // Refused although nothing changed: not a race, so not retried as one.
+      const current = await a.get("k");
+      standIn().faults.refuseJsonPatches = true;
+      const refused = await a.put("k", "5", current.version).catch((error: unknown) => error);
+      expect(isLockgateError(refused, "invalid-argument")).toBe(true);
+      expect((refused as { retryable: boolean }).retryable).toBe(false);
+      expect(String((refused as Error).message)).toMatch(
+        /test \/metadata\/annotations\/lockgate\.io~1/,
+      );
+      const refusedCreate = await a.put("other", "x", null).catch((error: unknown) => error);
+      expect(isLockgateError(refusedCreate, "invalid-argument")).toBe(true);
+      standIn().faults.refuseJsonPatches = false;
+      expect(await a.get("k")).toEqual(current);
+      expect(await a.get("other")).toEqual({ value: null, version: null });
+    } finally {
+      standIn().faults.refuseJsonPatches = false;
+      await a.close();
+      await b.close();
+    }
+  });
+
   it("a watch that stops silently is caught by the resync read and restarted", async () => {
     const store = await storeOn(300);
     const controller = new AbortController();

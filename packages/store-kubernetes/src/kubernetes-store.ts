@@ -16,7 +16,7 @@ import {
   parseMeta,
   recordIn,
 } from "./annotation-record.ts";
-import { apiError, isFailedPatchTest } from "./api-errors.ts";
+import { apiError, isPatchNotApplied } from "./api-errors.ts";
 import { KubernetesApi } from "./kubernetes-api.ts";
 import { type ObjectReference, type ResolvedObject, resolveObject } from "./object-reference.ts";
 import { ObjectWatch } from "./object-watch.ts";
@@ -125,7 +125,12 @@ export class KubernetesStore implements LockStore {
         value: meta,
       },
     );
-    if (!(await this.#patch(ops, "update a lock record"))) throw conflict(key);
+    if (!(await this.#patch(ops, "update a lock record"))) {
+      // Not applied: lost to another writer of this record, or a patch the server cannot apply.
+      const { annotations } = await this.#read();
+      if (recordIn(annotations, key).version !== expectedVersion) throw conflict(key);
+      throw await this.#refusedPatch(ops, "update a lock record");
+    }
     return value === null ? null : encodeVersion({ meta, value });
   }
 
@@ -151,7 +156,11 @@ export class KubernetesStore implements LockStore {
         });
       }
       if (await this.#patch(ops, "create a lock record")) return encodeVersion({ meta, value });
-      // The object changed since the read: if only other annotations did, try again.
+      // Not applied. The next read decides: the key exists now (a conflict), or only other
+      // parts of the object changed (try again), or nothing changed (the patch itself is bad).
+      const after = await this.#read();
+      if (after.annotations[lockKey] !== undefined) throw conflict(key);
+      if (after.rv === rv) throw await this.#refusedPatch(ops, "create a lock record");
       if (attempt >= this.#createAttempts) throw conflict(key);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
     }
@@ -247,7 +256,10 @@ export class KubernetesStore implements LockStore {
     };
   }
 
-  /** True when applied, false when a `test` failed (someone else wrote first). */
+  /**
+   * True when applied; false when the server did not apply it (a 409, or a 422 without causes:
+   * see isPatchNotApplied), which the caller settles by reading the object again.
+   */
   async #patch(ops: PatchOperation[], doing: string): Promise<boolean> {
     const object = await this.object();
     const response = await this.#api.request({
@@ -259,8 +271,21 @@ export class KubernetesStore implements LockStore {
       signal: this.#closing.signal,
     });
     if (response.status === 200) return true;
-    if (response.status === 409 || isFailedPatchTest(response)) return false;
+    if (response.status === 409 || isPatchNotApplied(response)) return false;
     throw apiError(response, object, doing);
+  }
+
+  /** The error for a patch the server refused although the record was as the patch expected. */
+  async #refusedPatch(ops: readonly PatchOperation[], doing: string): Promise<LockgateError> {
+    const object = await this.object();
+    const steps = ops.map((o) => `${o.op} ${o.path}`).join(", ");
+    return new LockgateError(
+      "invalid-argument",
+      `The API server refused to apply our JSON Patch to ${doing} on ${object.description} (422), ` +
+        `although the lock's annotations were still as the patch expected: [${steps}]. ` +
+        "This is a bug in lockgate or an admission webhook that rewrites the object; please report it.",
+      { retryable: false },
+    );
   }
 
   #assertOpen(): void {
