@@ -74,6 +74,8 @@ export interface KubeApiStandIn {
   readonly faults: StandInFaults;
   /** Requests handled, by verb (get, list, watch, create, update, patch, delete). */
   readonly requests: Record<string, number>;
+  /** TLS connections accepted so far: each one a full handshake a client paid for. */
+  readonly connections: number;
   /**
    * A kubeconfig (YAML is a superset of JSON) for `token`, current context on this server, its CA
    * in certificate-authority-data. With `token: null`, a user with no credentials (anonymous).
@@ -502,6 +504,10 @@ export async function startKubeApiStandIn(
       });
     });
   });
+  let connections = 0;
+  server.on("secureConnection", () => {
+    connections += 1;
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   const url = `https://127.0.0.1:${port}`;
@@ -518,6 +524,9 @@ export async function startKubeApiStandIn(
     objects,
     faults,
     requests,
+    get connections() {
+      return connections;
+    },
     kubeconfig({ token = adminToken, namespace } = {}) {
       return JSON.stringify({
         apiVersion: "v1",

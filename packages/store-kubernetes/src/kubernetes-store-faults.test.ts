@@ -155,6 +155,21 @@ describe("KubernetesStore over the stand-in", () => {
     }
   });
 
+  it("reuses one TLS connection for its requests (client-node alone opens one per request)", async () => {
+    const store = await storeOn();
+    try {
+      const before = standIn().connections;
+      let version = await store.put("reuse", "0", null);
+      for (let i = 1; i <= 40; i++) {
+        version = await store.put("reuse", String(i), version);
+        await store.get("reuse");
+      }
+      expect(standIn().connections - before).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("a watch that stops silently is caught by the resync read and restarted", async () => {
     const store = await storeOn(300);
     const controller = new AbortController();

@@ -232,6 +232,7 @@ export class KubernetesStore implements LockStore {
     if (this.#closing.signal.aborted) return;
     this.#closing.abort();
     this.#watch.stop();
+    this.#api.close();
   }
 
   async #read(): Promise<{ annotations: Annotations; rv: string; hasAnnotations: boolean }> {
