@@ -54,3 +54,8 @@ export function isLockgateError(value: unknown, code?: LockgateErrorCode): value
 export function closedError(what: string): LockgateError {
   return new LockgateError("store-unavailable", `${what} is closed`, { retryable: false });
 }
+
+/** A duration for a message: "6667 ms", never "6666.666666666667 ms". */
+export function formatMs(ms: number): string {
+  return `${Math.round(ms)} ms`;
+}

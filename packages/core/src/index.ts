@@ -5,6 +5,7 @@ export { type Clock, systemClock, type TimerHandle } from "./clock.ts";
 export { createLocker, createStoreLeaseBackend, type StoreLockerOptions } from "./create-locker.ts";
 export {
   closedError,
+  formatMs,
   isLockgateError,
   LOCKGATE_ERROR_CODES,
   LockgateError,

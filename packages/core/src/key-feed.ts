@@ -3,6 +3,11 @@ import { backoffDelay, jitter } from "./backoff.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
 import type { LockStore, StoreRecord } from "./lock-store.ts";
 
+/** Retrying a watch that broke: from 50 ms, doubling, at most 30 s apart. */
+const WATCH_RETRY = { base: 50, cap: 30_000 } as const;
+/** A watch that stayed up this long was working, even if it never delivered a change. */
+const HEALTHY_WATCH_MS = 30_000;
+
 export interface KeyFeedOptions {
   readonly store: LockStore;
   readonly key: string;
@@ -128,16 +133,23 @@ export class KeyFeed {
   }
 
   async #watchLoop(signal: AbortSignal): Promise<void> {
-    const { store, key, clock } = this.#options;
+    const { store, key, clock, random } = this.#options;
     let failures = 0;
     while (!signal.aborted) {
+      const opened = clock.now();
+      let items = 0;
+      // A watch's first item is only the state as it opened; a watch that delivers a change or
+      // stays up a while is healthy. Counting the first item as health reset the backoff on
+      // every attempt, and a forbidden watch was retried (and reported) ~16 times a second.
+      const healthy = () => items > 1 || clock.now() - opened >= HEALTHY_WATCH_MS;
       try {
         for await (const record of (store.watch as NonNullable<LockStore["watch"]>).call(
           store,
           key,
           signal,
         )) {
-          failures = 0;
+          items++;
+          if (healthy()) failures = 0;
           this.publish(record);
         }
       } catch (error) {
@@ -145,10 +157,29 @@ export class KeyFeed {
         this.#options.onError(error);
       }
       if (signal.aborted) return;
-      // The watch ended or broke: poll once so nothing is missed, then reconnect with backoff.
+      if (healthy()) failures = 0;
+      // The watch ended or broke: poll until it is tried again (jittered, growing, capped), so
+      // waiters still see changes within a poll interval while it is down.
       failures++;
-      await this.#pollOnce(signal);
-      await delay(clock, backoffDelay(failures, { base: 50, cap: 5_000 }), signal).catch(() => {});
+      await this.#pollFor(backoffDelay(failures, { ...WATCH_RETRY, random }), signal);
+    }
+  }
+
+  /** Polls every poll interval (at once first) for `ms`, or until `signal` aborts. */
+  async #pollFor(ms: number, signal: AbortSignal): Promise<void> {
+    const { clock, pollInterval, random } = this.#options;
+    const until = clock.now() + ms;
+    await this.#pollOnce(signal);
+    for (;;) {
+      const left = until - clock.now();
+      if (signal.aborted || left <= 0) return;
+      const pause = jitter(pollInterval, 0.2, random);
+      try {
+        await delay(clock, Math.min(pause, left), signal);
+      } catch {
+        return;
+      }
+      if (pause < left) await this.#pollOnce(signal);
     }
   }
 

@@ -1,7 +1,7 @@
 import type { Lease } from "./acquire-request.ts";
 import { backoffDelay } from "./backoff.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
-import { isLockgateError, LockgateError } from "./errors.ts";
+import { formatMs, isLockgateError, LockgateError } from "./errors.ts";
 import type { LeaseBackend } from "./lease-backend.ts";
 
 export interface LeaseTimings {
@@ -141,7 +141,7 @@ export class LeaseRenewer {
     return new LockgateError(
       "lease-lost",
       `Lost the lease on ${JSON.stringify(lease.name)}: no renewal succeeded within ` +
-        `${timings.renewDeadline} ms, so others may take the lock over after ${timings.ttl} ms`,
+        `${formatMs(timings.renewDeadline)}, so others may take the lock over after ${formatMs(timings.ttl)}`,
     );
   }
 

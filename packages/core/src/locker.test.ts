@@ -87,6 +87,15 @@ function setup(options: { leaseTtl?: number } = {}) {
   return { clock, backend, locker, errors };
 }
 
+/** Steps answer "waiting" (each waiting its full time) until `grantAfterSteps` steps were made. */
+function waitThen(backend: ScriptedBackend, grantAfterSteps: number): void {
+  backend.acquireStep = async (request, options) => {
+    if (backend.steps.length > grantAfterSteps) return backend.grant(request);
+    if (options.waitMs > 0) await delay(backend.clock, options.waitMs, options.signal);
+    return { status: "waiting", position: 0 };
+  };
+}
+
 const unavailable = () => Promise.reject(new LockgateError("store-unavailable", "down"));
 
 describe("Locker: leases", () => {
@@ -167,14 +176,6 @@ describe("Locker: leases", () => {
 });
 
 describe("Locker: waiting", () => {
-  const waitThen = (backend: ScriptedBackend, grantAfterSteps: number) => {
-    backend.acquireStep = async (request, options) => {
-      if (backend.steps.length > grantAfterSteps) return backend.grant(request);
-      if (options.waitMs > 0) await delay(backend.clock, options.waitMs, options.signal);
-      return { status: "waiting", position: 0 };
-    };
-  };
-
   it("keeps each waiting step within one renewal interval, so the queue place stays fresh", async () => {
     const { clock, backend, locker } = setup();
     waitThen(backend, 5);
@@ -354,5 +355,24 @@ describe("Locker: arguments and release", () => {
     await locker.close();
     expect(backend.released.sort()).toEqual([a.id, b.id].sort());
     await expect(locker.acquire("c")).rejects.toMatchObject({ code: "store-unavailable" });
+  });
+
+  it("close ends a waiting acquire at once with the closed error, abandons it first, and reports nothing", async () => {
+    const { clock, backend, locker, errors } = setup();
+    waitThen(backend, Number.POSITIVE_INFINITY);
+    let abandonedBeforeClose = -1;
+    const closeBackend = backend.close.bind(backend);
+    backend.close = async () => {
+      abandonedBeforeClose = backend.abandoned.length;
+      await closeBackend();
+    };
+    const waiting = locker.acquire("a").catch((e: unknown) => e);
+    await advance(clock, 100);
+    await locker.close();
+    const error = await waiting;
+    expect(isLockgateError(error, "store-unavailable")).toBe(true);
+    expect((error as Error).message).toBe("This locker is closed");
+    expect(abandonedBeforeClose).toBe(1);
+    expect(errors).toEqual([]);
   });
 });

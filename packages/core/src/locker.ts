@@ -2,7 +2,7 @@ import { abortError, delay } from "./abortable-delay.ts";
 import type { AcquireRequest } from "./acquire-request.ts";
 import { backoffDelay } from "./backoff.ts";
 import { type Clock, systemClock } from "./clock.ts";
-import { closedError, isLockgateError, LockgateError } from "./errors.ts";
+import { closedError, formatMs, isLockgateError, LockgateError } from "./errors.ts";
 import type { JsonValue } from "./json-value.ts";
 import type { AcquireOutcome, LeaseBackend } from "./lease-backend.ts";
 import { LeaseRenewer, type LeaseTimings } from "./lease-renewer.ts";
@@ -59,6 +59,8 @@ export class Locker {
   readonly #timings: LeaseTimings;
   readonly #onError: (error: unknown) => void;
   readonly #held = new Set<Lock>();
+  /** Acquires under way, each with the controller close() aborts it by. */
+  readonly #pending = new Map<AbortController, Promise<unknown>>();
   #closed = false;
 
   constructor(backend: LeaseBackend, options: LockerOptions = {}) {
@@ -89,9 +91,26 @@ export class Locker {
     if (!(Number.isFinite(timeout) && timeout >= 0)) {
       throw new LockgateError("invalid-argument", "timeout must be a non-negative number of ms");
     }
-    const { signal } = options;
-    if (signal?.aborted) throw abortError(signal, `Acquiring ${JSON.stringify(name)}`);
+    if (options.signal?.aborted)
+      throw abortError(options.signal, `Acquiring ${JSON.stringify(name)}`);
+    const closing = new AbortController();
+    const run = this.#acquire(name, options, timings, timeout, closing.signal);
+    this.#pending.set(closing, run);
+    try {
+      return await run;
+    } finally {
+      this.#pending.delete(closing);
+    }
+  }
 
+  async #acquire(
+    name: string,
+    options: AcquireOptions,
+    timings: LeaseTimings,
+    timeout: number,
+    closing: AbortSignal,
+  ): Promise<Lock | null> {
+    const signal = options.signal ? AbortSignal.any([options.signal, closing]) : closing;
     const request: AcquireRequest = {
       name,
       id: crypto.randomUUID(),
@@ -115,7 +134,7 @@ export class Locker {
           if (remaining <= 0) {
             throw new LockgateError(
               "timeout",
-              `Timed out after ${timeout} ms waiting for the lock ${JSON.stringify(name)}`,
+              `Timed out after ${formatMs(timeout)} waiting for the lock ${JSON.stringify(name)}`,
             );
           }
           // Each step renews our place in the queue, so no step outlasts the renewal interval.
@@ -147,7 +166,14 @@ export class Locker {
       );
     } catch (error) {
       // Leave no queue place or orphan grant behind; the lease would expire anyway, but later.
-      this.backend.abandon(request).catch(this.#onError);
+      const abandoned = this.backend.abandon(request).catch((abandonError: unknown) => {
+        if (!closing.aborted) this.#onError(abandonError);
+      });
+      // Closed meanwhile: close() waits for this, so the queue place goes before the backend.
+      if (closing.aborted) {
+        await abandoned;
+        throw closing.reason;
+      }
       throw error;
     }
   }
@@ -169,10 +195,16 @@ export class Locker {
     return this.backend.watch(name, options.signal);
   }
 
-  /** Releases every held lock, then closes the backend. */
+  /**
+   * Ends acquires still waiting (they reject with the closed error and leave the queue),
+   * releases every held lock, then closes the backend.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    const reason = closedError("This locker");
+    for (const closing of this.#pending.keys()) closing.abort(reason);
+    await Promise.allSettled(this.#pending.values());
     await Promise.allSettled([...this.#held].map((lock) => lock.release()));
     await this.backend.close();
   }

@@ -20,6 +20,7 @@ import {
   backoffDelay,
   closedError,
   delay,
+  formatMs,
   LockgateError,
   type LockStore,
   type StoreCapabilities,
@@ -343,7 +344,7 @@ export class FileStore implements LockStore {
         if (systemClock.now() - started > this.#writeTimeout) {
           throw new LockgateError(
             "store-unavailable",
-            `Another process kept ${keyDir}.lock for over ${this.#writeTimeout} ms`,
+            `Another process kept ${keyDir}.lock for over ${formatMs(this.#writeTimeout)}`,
             { cause: error },
           );
         }

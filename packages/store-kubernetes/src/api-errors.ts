@@ -47,6 +47,42 @@ function rbacHint(object: ResolvedObject): string {
   );
 }
 
+/** 401, whatever call meets it first: the credentials, not the object, are wrong. */
+export function credentialsError(response: ApiResponse, doing: string): LockgateError {
+  return new LockgateError(
+    "store-unavailable",
+    `The Kubernetes API server did not accept our credentials while ${doing} (401 Unauthorized). ` +
+      `Check the KubeConfig's user: its token, client certificate or exec plugin.${saidBy(response)}`,
+    { retryable: false },
+  );
+}
+
+/** The API server's own words, for the end of a message. */
+function saidBy(response: ApiResponse): string {
+  const message = statusOf(response).message;
+  return message ? ` The API server said: ${message}` : "";
+}
+
+/** An answer to a discovery request (finding an object's resource by its kind). */
+export function discoveryError(response: ApiResponse, path: string): LockgateError {
+  const doing = `reading the discovery document ${path}`;
+  if (response.status === 401) return credentialsError(response, doing);
+  if (response.status === 403) {
+    return new LockgateError(
+      "store-unavailable",
+      `Not allowed to read the API server's discovery document ${path} (403 Forbidden): the KubeConfig's user ` +
+        `is anonymous or lacks the system:discovery role. Give its credentials, or name the object by group, version ` +
+        `and resource instead of apiVersion and kind, which needs no discovery.${saidBy(response)}`,
+      { retryable: false },
+    );
+  }
+  return new LockgateError(
+    "store-unavailable",
+    `Could not read the API server's discovery document ${path} (${response.status}).${saidBy(response)}`,
+    { retryable: response.status >= 500 || response.status === 429 },
+  );
+}
+
 /** A clear, coded error for an unexpected answer about `object`. */
 export function apiError(
   response: ApiResponse,
@@ -54,14 +90,10 @@ export function apiError(
   doing: string,
 ): LockgateError {
   const status = statusOf(response);
-  const said = status.message ? ` The API server said: ${status.message}` : "";
+  const said = saidBy(response);
   switch (response.status) {
     case 401:
-      return new LockgateError(
-        "store-unavailable",
-        `The Kubernetes API server did not accept our credentials while ${doing} (401). Check the KubeConfig's user.${said}`,
-        { retryable: false },
-      );
+      return credentialsError(response, `trying to ${doing}`);
     case 403:
       return new LockgateError(
         "store-unavailable",

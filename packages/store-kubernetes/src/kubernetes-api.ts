@@ -6,7 +6,7 @@ import {
   type KubeConfig,
   ServerConfiguration,
 } from "@kubernetes/client-node";
-import { LockgateError } from "@lockgate/core";
+import { formatMs, LockgateError } from "@lockgate/core";
 
 export interface ApiResponse {
   readonly status: number;
@@ -92,7 +92,7 @@ export class KubernetesApi {
       throw new LockgateError(
         "store-unavailable",
         timedOut
-          ? `The Kubernetes API server did not answer ${request.method} ${request.path} within ${this.#timeout} ms`
+          ? `The Kubernetes API server did not answer ${request.method} ${request.path} within ${formatMs(this.#timeout)}`
           : `Could not reach the Kubernetes API server (${request.method} ${request.path}): ${String((cause as Error)?.message ?? cause)}`,
         { cause },
       );

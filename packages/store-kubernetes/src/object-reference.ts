@@ -1,4 +1,5 @@
 import { LockgateError } from "@lockgate/core";
+import { discoveryError } from "./api-errors.ts";
 import type { KubernetesApi } from "./kubernetes-api.ts";
 
 /** The object whose annotations hold the locks, by API version and kind (resolved by discovery). */
@@ -67,13 +68,8 @@ export async function resolveObject(
     // Discovery, as kubectl and client-node do: the group version's resource list names the kind.
     const discoveryPath = group === "" ? `/api/${version}` : `/apis/${group}/${version}`;
     const response = await api.request({ method: "GET", path: discoveryPath });
-    if (response.status !== 200 && response.status !== 404) {
-      throw new LockgateError(
-        "store-unavailable",
-        `Could not read the API server's discovery document ${discoveryPath} (${response.status})`,
-        { retryable: response.status >= 500 },
-      );
-    }
+    if (response.status !== 200 && response.status !== 404)
+      throw discoveryError(response, discoveryPath);
     const resources =
       (response.body as { resources?: { name: string; kind: string; namespaced: boolean }[] })
         ?.resources ?? [];
