@@ -85,7 +85,28 @@ describe("Go lockgate and KubernetesLocker on one object", () => {
       expect(Date.now() / 1000).toBeGreaterThanOrEqual(record.ExpireAtTimestamp);
       expect(waited).toBeLessThan(4_000);
       await lock.release();
-      // A record left by a Go process that died long ago is free at once, as Go itself judges it.
+      // A Go holder whose ExpireAtTimestamp passed long ago (by our clock) is still waited for
+      // goLeaseTtl from when we first see it: its clock may run behind ours. The later rule wins.
+      standIn.annotate(
+        configMaps,
+        "werf",
+        site.object.name,
+        site.key("stale"),
+        JSON.stringify({
+          uuid: "9b1c1f0e-dead-4bee-8f00-000000000001",
+          lockName: "stale",
+          ExpireAtTimestamp: Math.floor(Date.now() / 1000) - 3_600,
+          SharedHoldersCount: 1,
+          IsShared: false,
+          QueueMembers: null,
+        }),
+      );
+      const seen = performance.now();
+      const stale = await locker.acquire("stale", { timeout: 10_000 });
+      expect(performance.now() - seen).toBeGreaterThanOrEqual(1_900);
+      expect(performance.now() - seen).toBeLessThan(4_000);
+      await stale.release();
+      // A record Go left with no holder (count 0: released while others queued) is free at once.
       standIn.annotate(
         configMaps,
         "werf",
@@ -120,7 +141,7 @@ describe("Go lockgate and KubernetesLocker on one object", () => {
         uuid: lock.id,
         lockName: "db-migrate",
         IsShared: false,
-        SharedHoldersCount: 0,
+        SharedHoldersCount: 1, // as Go writes an exclusive lease
       });
       expect(record.ExpireAtTimestamp).toBeGreaterThan(Date.now() / 1000);
       const deadline = performance.now() + 4_000; // more than 2 of our ttls: renewals must keep Go out
@@ -130,8 +151,16 @@ describe("Go lockgate and KubernetesLocker on one object", () => {
       }
       expect(lock.signal.aborted).toBe(false);
       await lock.release();
+      // Released with nobody waiting: the annotation is gone, as Go leaves a free lock.
+      expect(site.annotation("db-migrate")?.[site.key("db-migrate")]).toBeUndefined();
       const uuid = await go.tryAcquire("db-migrate");
       expect(uuid).not.toBe("should wait");
+      await go.release("db-migrate", uuid);
+      expect(site.annotation("db-migrate")?.[site.key("db-migrate")]).toBeUndefined();
+      // Our fencing counter outlived both free periods and Go's hold, where Go does not look.
+      const again = await locker.acquire("db-migrate");
+      expect(again.fencingToken).toBe(lock.fencingToken + 1);
+      await again.release();
     } finally {
       await locker.close();
     }

@@ -8,6 +8,7 @@ import {
 import {
   type GoLockgateCodecOptions,
   goLockgateCodec,
+  isFreeGoLockgateRecord,
   KubernetesStore,
   type KubernetesStoreOptions,
 } from "@lockgate/store-kubernetes";
@@ -51,6 +52,8 @@ export class KubernetesLocker extends Locker {
       ...rest,
       kubeConfig: loadKubeConfig(kubeConfig),
       ...(options.onError ? { onError: options.onError } : {}),
+      // With Go's format, a free lock is left as Go leaves one: no lock annotation.
+      ...(codec === undefined ? { isFree: isFreeGoLockgateRecord } : {}),
     });
     const recordCodec =
       codec ??

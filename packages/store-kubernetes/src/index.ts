@@ -8,6 +8,7 @@ export { REQUIRED_VERBS } from "./api-errors.ts";
 export {
   type GoLockgateCodecOptions,
   goLockgateCodec,
+  isFreeGoLockgateRecord,
 } from "./go-lockgate-codec.ts";
 export { KubernetesStore, type KubernetesStoreOptions } from "./kubernetes-store.ts";
 export type {

@@ -155,6 +155,40 @@ describe("KubernetesStore over the stand-in", () => {
     }
   });
 
+  it("a free record is kept aside in the meta annotation: no lock annotation, as Go leaves a free lock", async () => {
+    const object = await cluster.newConfigMap();
+    const free = (v: string) => v.startsWith("free:");
+    const store = new KubernetesStore({ object, kubeConfig: cluster.kubeConfig, isFree: free });
+    const annotations = () =>
+      (standIn().objects.get(configMaps, object.namespace, object.name)?.metadata.annotations ??
+        {}) as Record<string, string>;
+    try {
+      const held = await store.put("k", "held:1", null);
+      expect(annotations()[lockAnnotationKey("k")]).toBe("held:1");
+      const aside = await store.put("k", "free:2", held);
+      expect(annotations()[lockAnnotationKey("k")]).toBeUndefined();
+      expect(await store.get("k")).toEqual({ value: "free:2", version: aside });
+      expect(await store.list("")).toEqual(["k"]);
+      // From aside to held, and to aside again, each a compare-and-swap on the version read.
+      const again = await store.put("k", "held:3", aside);
+      expect(annotations()[lockAnnotationKey("k")]).toBe("held:3");
+      const aside2 = await store.put("k", "free:4", again);
+      // Go creates the annotation meanwhile (acquires the free lock): our write from aside loses.
+      standIn().annotate(configMaps, object.namespace, object.name, lockAnnotationKey("k"), "go");
+      const lost = await store.put("k", "held:5", aside2).catch((e: unknown) => e);
+      expect(isLockgateError(lost, "conflict")).toBe(true);
+      expect((await store.get("k")).value).toBe("go");
+      // Go deletes it on release: our kept record is what remains.
+      standIn().annotate(configMaps, object.namespace, object.name, lockAnnotationKey("k"), null);
+      expect(await store.get("k")).toEqual({ value: "free:4", version: aside2 });
+      await store.put("k", null, aside2);
+      expect(await store.get("k")).toEqual({ value: null, version: null });
+      expect(await store.list("")).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("reuses one TLS connection for its requests (client-node alone opens one per request)", async () => {
     const store = await storeOn();
     try {

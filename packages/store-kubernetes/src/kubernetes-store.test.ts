@@ -1,6 +1,6 @@
 import { describeStoreConformance } from "@lockgate/store-conformance/vitest";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { goLockgateCodec } from "./go-lockgate-codec.ts";
+import { goLockgateCodec, isFreeGoLockgateRecord } from "./go-lockgate-codec.ts";
 import { KubernetesStore } from "./kubernetes-store.ts";
 import {
   connectRealCluster,
@@ -21,6 +21,8 @@ function conformanceOn(name: string, open: () => Promise<TestCluster>): void {
     createStore: async () =>
       new KubernetesStore({
         object: await cluster.newConfigMap(),
+        // As KubernetesLocker runs it: free records kept aside, as Go lockgate leaves a free lock.
+        isFree: isFreeGoLockgateRecord,
         kubeConfig: cluster.kubeConfig,
         resyncInterval: 1_000,
       }),

@@ -34,6 +34,14 @@ export interface KubernetesStoreOptions {
   createAttempts?: number;
   /** Background errors that were handled (a watch that broke and was reconnected, ...). */
   onError?: (error: unknown) => void;
+  /**
+   * Which values stand for a free lock. Such a value is kept in this store's own meta
+   * annotation and the lock annotation is removed, as Go lockgate leaves a free lock (it
+   * deletes the annotation on its last release): Go then sees a free lock as free, while the
+   * record (its fencing counter) survives. `KubernetesLocker` passes `isFreeGoLockgateRecord`.
+   * Default: none (every value is written to the lock annotation).
+   */
+  isFree?: (value: string) => boolean;
 }
 
 const JSON_PATCH = "application/json-patch+json";
@@ -56,6 +64,7 @@ export class KubernetesStore implements LockStore {
   readonly #api: KubernetesApi;
   readonly #reference: ObjectReference;
   readonly #createAttempts: number;
+  readonly #isFree: ((value: string) => boolean) | undefined;
   readonly #watch: ObjectWatch;
   readonly #closing = new AbortController();
   #resolved: Promise<ResolvedObject> | undefined;
@@ -70,6 +79,7 @@ export class KubernetesStore implements LockStore {
     this.#api = new KubernetesApi(this.kubeConfig, options.callTimeout ?? 10_000);
     this.#reference = options.object;
     this.#createAttempts = options.createAttempts ?? 16;
+    this.#isFree = options.isFree;
     this.#watch = new ObjectWatch(
       this.#api,
       () => this.object(),
@@ -102,20 +112,22 @@ export class KubernetesStore implements LockStore {
     expectedVersion: string | null,
   ): Promise<string | null> {
     this.#assertOpen();
-    const lockKey = lockAnnotationKey(key);
-    const metaKey = metaAnnotationKey(key);
-    if (expectedVersion === null) return this.#create(key, value);
+    if (expectedVersion === null) return this.#writeWhereAbsent(key, value, null);
     const expected = decodeVersion(expectedVersion);
     if (!expected) throw conflict(key);
-    const rev = (parseMeta(expected.meta ?? undefined)?.rev ?? 0) + 1;
-    const meta = encodeMeta({ key, rev });
+    // Kept aside: the lock annotation must still be absent, which only the object's
+    // resourceVersion can test.
+    if (expected.value === null) return this.#writeWhereAbsent(key, value, expectedVersion);
+    const lockKey = lockAnnotationKey(key);
+    const metaKey = metaAnnotationKey(key);
+    const meta = this.#nextMeta(key, expected.meta, value);
     const ops: PatchOperation[] = [
       { op: "test", path: annotationPointer(lockKey), value: expected.value },
     ];
     if (expected.meta !== null)
       ops.push({ op: "test", path: annotationPointer(metaKey), value: expected.meta });
     ops.push(
-      value === null
+      value === null || this.#keptAside(value)
         ? { op: "remove", path: annotationPointer(lockKey) }
         : { op: "replace", path: annotationPointer(lockKey), value },
       // The meta annotation outlives a deleted record, so a re-created key never repeats a version.
@@ -131,39 +143,64 @@ export class KubernetesStore implements LockStore {
       if (recordIn(annotations, key).version !== expectedVersion) throw conflict(key);
       throw await this.#refusedPatch(ops, "update a lock record");
     }
-    return value === null ? null : encodeVersion({ meta, value });
+    return this.#versionOf(value, meta);
   }
 
-  async #create(key: string, value: string | null): Promise<string | null> {
+  /**
+   * A write where the lock annotation must be absent: a create (`expectedVersion` null) or a
+   * change of a record kept aside. JSON Patch cannot test that a member is absent (RFC 6902), so
+   * the patch tests the object's resourceVersion, and is tried again while only other parts of
+   * the object changed.
+   */
+  async #writeWhereAbsent(
+    key: string,
+    value: string | null,
+    expectedVersion: string | null,
+  ): Promise<string | null> {
     const lockKey = lockAnnotationKey(key);
     const metaKey = metaAnnotationKey(key);
     for (let attempt = 1; ; attempt++) {
       const { annotations, rv, hasAnnotations } = await this.#read();
-      if (annotations[lockKey] !== undefined) throw conflict(key);
-      if (value === null) return null;
-      const meta = encodeMeta({ key, rev: (parseMeta(annotations[metaKey])?.rev ?? 0) + 1 });
+      if (recordIn(annotations, key).version !== expectedVersion) throw conflict(key);
+      if (value === null && expectedVersion === null) return null;
+      // The version matched, so this meta is the expected one (or a tombstone of a deleted key).
+      const meta = this.#nextMeta(key, annotations[metaKey] ?? null, value);
+      const set: Record<string, string> = { [metaKey]: meta };
+      if (value !== null && !this.#keptAside(value)) set[lockKey] = value;
       const ops: PatchOperation[] = [{ op: "test", path: "/metadata/resourceVersion", value: rv }];
       if (hasAnnotations) {
-        ops.push(
-          { op: "add", path: annotationPointer(lockKey), value },
-          { op: "add", path: annotationPointer(metaKey), value: meta },
-        );
+        // `add` of an existing member replaces it (RFC 6902 4.1): the meta tombstone, if any.
+        for (const [name, text] of Object.entries(set))
+          ops.push({ op: "add", path: annotationPointer(name), value: text });
       } else {
-        ops.push({
-          op: "add",
-          path: "/metadata/annotations",
-          value: { [lockKey]: value, [metaKey]: meta },
-        });
+        ops.push({ op: "add", path: "/metadata/annotations", value: set });
       }
-      if (await this.#patch(ops, "create a lock record")) return encodeVersion({ meta, value });
-      // Not applied. The next read decides: the key exists now (a conflict), or only other
-      // parts of the object changed (try again), or nothing changed (the patch itself is bad).
+      if (await this.#patch(ops, "write a lock record")) return this.#versionOf(value, meta);
+      // Not applied. The next read decides: the record changed (a conflict), or only other
+      // parts of the object did (try again), or nothing changed (the patch itself is bad).
       const after = await this.#read();
-      if (after.annotations[lockKey] !== undefined) throw conflict(key);
-      if (after.rv === rv) throw await this.#refusedPatch(ops, "create a lock record");
+      if (recordIn(after.annotations, key).version !== expectedVersion) throw conflict(key);
+      if (after.rv === rv) throw await this.#refusedPatch(ops, "write a lock record");
       if (attempt >= this.#createAttempts) throw conflict(key);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
     }
+  }
+
+  /** The meta annotation after a write of `value` over the record whose meta was `previous`. */
+  #nextMeta(key: string, previous: string | null, value: string | null): string {
+    const rev = (parseMeta(previous ?? undefined)?.rev ?? 0) + 1;
+    return encodeMeta(
+      value !== null && this.#keptAside(value) ? { key, rev, aside: value } : { key, rev },
+    );
+  }
+
+  #versionOf(value: string | null, meta: string): string | null {
+    if (value === null) return null;
+    return encodeVersion({ meta, value: this.#keptAside(value) ? null : value });
+  }
+
+  #keptAside(value: string): boolean {
+    return this.#isFree?.(value) ?? false;
   }
 
   watch(key: string, signal: AbortSignal): AsyncIterable<StoreRecord> {

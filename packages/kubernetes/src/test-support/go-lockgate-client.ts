@@ -6,7 +6,9 @@ import { lockAnnotationKey } from "@lockgate/store-kubernetes";
  * Go lockgate's Kubernetes locker as its wire format describes it (shared/reference/lockgate-wire.md),
  * re-enacted in TypeScript because no Go toolchain runs here: its own record fields only (unknown
  * fields dropped on write), expiry judged by wall clock against ExpireAtTimestamp, full-object
- * updates carrying the resourceVersion, 409 retried after a pause, "should wait" polled.
+ * updates carrying the resourceVersion, 409 retried after a pause, "should wait" polled. As Go's
+ * optimistic-locking backend: a new exclusive lease has SharedHoldersCount 1, a release takes
+ * one off, and at 0 the annotation is deleted (or, with queue members, its lease set to expired).
  */
 export interface GoLockgateClientOptions {
   kubeConfig: KubeConfig;
@@ -47,7 +49,7 @@ export class GoLockgateClient {
         uuid,
         lockName,
         ExpireAtTimestamp: Math.floor(Date.now() / 1000) + this.#o.leaseTtlSeconds,
-        SharedHoldersCount: 0,
+        SharedHoldersCount: 1,
         IsShared: false,
         QueueMembers: current?.QueueMembers ?? null,
       };
@@ -79,8 +81,12 @@ export class GoLockgateClient {
     const done = await this.#update(lockName, (current) => {
       if (!current) return "no existing lock lease found";
       if (current.uuid !== uuid) return "lock already leased";
+      const holders = current.SharedHoldersCount - 1;
+      if (holders > 0) return { ...current, SharedHoldersCount: holders };
       const queue = current.QueueMembers ?? {};
-      return Object.keys(queue).length === 0 ? null : { ...current, ExpireAtTimestamp: 0 };
+      return Object.keys(queue).length === 0
+        ? null
+        : { ...current, SharedHoldersCount: 0, ExpireAtTimestamp: 0 };
     });
     if (typeof done === "string") throw new Error(done);
   }
