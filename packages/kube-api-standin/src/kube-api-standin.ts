@@ -432,11 +432,17 @@ export async function startKubeApiStandIn(
     if (!r) throw new HttpError(pathNotFound());
     const verb = verbOf(req.method ?? "GET", r, url);
     requests[verb] = (requests[verb] ?? 0) + 1;
+    // Source (apiserver's RequestInfoFactory): a list or watch that selects one object by
+    // metadata.name is authorized as a request for that name, so resourceNames can narrow it.
+    const selected = /^metadata\.name==?(.+)$/.exec(
+      url.searchParams.get("fieldSelector") ?? "",
+    )?.[1];
+    const name = r.name ?? (verb === "list" || verb === "watch" ? selected : undefined);
     const access = {
       verb,
       group: r.type.group,
       resource: r.type.resource,
-      ...(r.name === undefined ? {} : { name: r.name }),
+      ...(name === undefined ? {} : { name }),
       ...(r.namespace === undefined ? {} : { namespace: r.namespace }),
     };
     if (!isAllowed(user, access))

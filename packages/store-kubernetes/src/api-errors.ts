@@ -2,8 +2,12 @@ import { LockgateError } from "@lockgate/core";
 import type { ApiResponse } from "./kubernetes-api.ts";
 import type { ResolvedObject } from "./object-reference.ts";
 
-/** The RBAC verbs the store needs on its object; the README's Role grants exactly these. */
-export const REQUIRED_VERBS = ["get", "list", "watch", "patch"] as const;
+/**
+ * The RBAC verbs the store needs on its object; the README's Role grants exactly these (a test
+ * runs the locker under that Role). `list()` reads the object, so no `list` verb is needed; the
+ * watch selects the object by metadata.name, which the API server authorizes by resource name.
+ */
+export const REQUIRED_VERBS = ["get", "patch", "watch"] as const;
 
 interface Status {
   readonly message?: string;
@@ -42,8 +46,7 @@ function rbacHint(object: ResolvedObject): string {
       : `a Role in namespace ${JSON.stringify(object.namespace)}`;
   return (
     `Grant ${scope} with apiGroups [${JSON.stringify(object.group)}], resources [${JSON.stringify(object.resource)}], ` +
-    `resourceNames [${JSON.stringify(object.name)}] and verbs [${REQUIRED_VERBS.map((v) => JSON.stringify(v)).join(", ")}] ` +
-    `(list and watch cannot be limited by resourceNames on every cluster version; grant them on the resource if needed).`
+    `resourceNames [${JSON.stringify(object.name)}] and verbs [${REQUIRED_VERBS.map((v) => JSON.stringify(v)).join(", ")}].`
   );
 }
 

@@ -273,7 +273,7 @@ describe("KubernetesStore over the stand-in", () => {
         isLockgateError(e, "store-unavailable") &&
         !e.retryable &&
         e.message.includes("403 Forbidden") &&
-        e.message.includes('verbs ["get", "list", "watch", "patch"]') &&
+        e.message.includes('verbs ["get", "patch", "watch"]') &&
         e.message.includes(`resourceNames ["${object.name}"]`),
     );
     await reader.close();
