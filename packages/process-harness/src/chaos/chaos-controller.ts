@@ -74,10 +74,17 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosRun> {
   };
   for (let i = 0; i < o.workers; i++) spawnOne();
   // Faults stop a little before the workers' own end, so the last rounds finish cleanly.
-  const faultsEnd = performance.now() + o.durationMs - o.pauseMs - 1_000;
+  const faultsStart = performance.now();
+  const faultsEnd = faultsStart + o.durationMs - o.pauseMs - 1_000;
   while (performance.now() < faultsEnd) {
     await sleep(o.faultEveryMs * (0.5 + random()));
-    const roll = random();
+    // A run given a store to restart restarts it at least once: with ~8 faults a run and a 0.2
+    // share, about one run in six drew none (and a test expecting one failed).
+    const restartDue =
+      o.restartStore !== undefined &&
+      faults.restart === 0 &&
+      performance.now() > faultsStart + (faultsEnd - faultsStart) / 2;
+    const roll = restartDue ? 1 : random();
     if (roll < 0.45) {
       const pid = Number(holderByLog(o.logFile));
       const child = live.get(pid);
