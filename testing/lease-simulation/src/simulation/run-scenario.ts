@@ -10,7 +10,7 @@ import {
 } from "@lockgate/core";
 import { seededRandom } from "@lockgate/process-harness";
 import { FaultInjectingStore } from "@lockgate/store-conformance";
-import { MemoryStore } from "../memory-store.ts";
+import { MemoryStore } from "@lockgate/store-memory";
 import { CrashableStore } from "./crashable-store.ts";
 import { type Belief, checkHistory } from "./history-checker.ts";
 import { RecordingStore } from "./recording-store.ts";

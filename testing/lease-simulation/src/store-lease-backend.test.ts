@@ -1,6 +1,6 @@
 import { StoreLeaseBackend } from "@lockgate/core";
+import { MemoryStore } from "@lockgate/store-memory";
 import { describe, expect, it } from "vitest";
-import { MemoryStore } from "./memory-store.ts";
 
 // The lease algorithm's single steps over store-memory, for interleavings the Locker alone
 // never produces but a lock server does: one process steps, another abandons.
