@@ -3,6 +3,7 @@ import {
   type AcquireRequest,
   type AcquireStepOptions,
   type Clock,
+  formatMs,
   isLockgateError,
   type Lease,
   type LeaseBackend,
@@ -181,6 +182,13 @@ export class HttpLeaseBackend implements LeaseBackend {
           ? signal.reason
           : new LockgateError("aborted", `${method} ${path} was aborted`, { cause: signal.reason });
       }
+      if (timeout.aborted) {
+        throw new LockgateError(
+          "store-unavailable",
+          `The lock server did not answer ${method} ${path} within ${formatMs(waitMs + this.#requestTimeout)}`,
+          { cause: error },
+        );
+      }
       throw unreachable(error);
     }
     if (!response.ok) throw await errorOf(response);
@@ -237,5 +245,11 @@ async function errorOf(response: Response): Promise<LockgateError> {
   if (PASSED_THROUGH.has(code)) return new LockgateError(code as LockgateErrorCode, message);
   if (response.status >= 500)
     return new LockgateError("store-unavailable", `The lock server failed: ${message}`);
+  // A proxy or the server shedding load: worth trying again, not a bad request.
+  if (response.status === 408 || response.status === 429)
+    return new LockgateError(
+      "store-unavailable",
+      `The lock server is busy (${response.status}): ${message}`,
+    );
   return new LockgateError("invalid-argument", `The lock server refused the request: ${message}`);
 }
