@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { AcquireRequest } from "./acquire-request.ts";
-import { isGrantable, planAcquire, planRemove, planRenew, pruneExpired } from "./grant-rules.ts";
+import {
+  handOver,
+  isGrantable,
+  planAcquire,
+  planRemove,
+  planRenew,
+  pruneExpired,
+} from "./grant-rules.ts";
 import { emptyRecord, type HolderEntry, type LockRecord, type QueueEntry } from "./lock-record.ts";
 
 const holder = (id: string, shared: boolean, token = 1): HolderEntry => ({
@@ -154,13 +161,55 @@ describe("renew, remove, prune", () => {
 
   it("remove drops a holder or a waiter and keeps the fencing counter", () => {
     const r = rec([holder("a", false)], [waiter("w", true)], 8);
-    expect(planRemove(r, "a")).toEqual(rec([], [waiter("w", true)], 8));
-    expect(planRemove(r, "w")).toEqual(rec([holder("a", false)], [], 8));
-    expect(planRemove(r, "none")).toBeNull();
-    expect(planRemove(rec([holder("a", false)], [], 8), "a")).toEqual({
+    expect(planRemove(r, "w", 50)).toEqual(rec([holder("a", false)], [], 8));
+    expect(planRemove(r, "none", 50)).toBeNull();
+    expect(planRemove(rec([holder("a", false)], [], 8), "a", 50)).toEqual({
       ...emptyRecord("n"),
       token: 8,
     });
+  });
+
+  it("a release hands the lock to the next waiter in the same write (direct handoff)", () => {
+    const w = { ...waiter("w", false), beat: 4, renewedAt: 40, value: { job: 1 } };
+    const r = rec([holder("a", false)], [w, waiter("x", false)], 8);
+    expect(planRemove(r, "a", 50)).toEqual(
+      rec(
+        [
+          {
+            id: "w",
+            shared: false,
+            ttl: 1000,
+            beat: 4, // the queue entry's beat and stamp: the new holder dates its lease by them
+            renewedAt: 40,
+            value: { job: 1 },
+            token: 9,
+            acquiredAt: 50,
+          },
+        ],
+        [waiter("x", false)],
+        9,
+      ),
+    );
+  });
+
+  it("handOver grants the run of shared waiters at the head, up to an exclusive one", () => {
+    const r = rec(
+      [],
+      [waiter("s1", true), waiter("s2", true), waiter("x", false), waiter("s3", true)],
+    );
+    const next = handOver(r, 7);
+    expect(next.holders.map((h) => [h.id, h.token])).toEqual([
+      ["s1", 6],
+      ["s2", 7],
+    ]);
+    expect(next.queue.map((q) => q.id)).toEqual(["x", "s3"]);
+    expect(next.token).toBe(7);
+    // An exclusive holder: nobody is handed anything.
+    const held = rec([holder("a", false)], [waiter("s1", true)]);
+    expect(handOver(held, 7)).toBe(held);
+    // Shared holders: shared heads join them; an exclusive head waits.
+    expect(handOver(rec([holder("r", true)], [waiter("s1", true)]), 7).holders).toHaveLength(2);
+    expect(handOver(rec([holder("r", true)], [waiter("x", false)]), 7).queue).toHaveLength(1);
   });
 
   it("prune removes exactly the expired entries", () => {

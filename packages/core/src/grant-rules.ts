@@ -53,12 +53,16 @@ export function planAcquire(
     return {
       kind: "grant",
       holder,
-      record: {
-        ...record,
-        token,
-        holders: [...record.holders, holder],
-        queue: record.queue.filter((q) => q.id !== request.id),
-      },
+      // Shared waiters right behind a shared grant come in with it.
+      record: handOver(
+        {
+          ...record,
+          token,
+          holders: [...record.holders, holder],
+          queue: record.queue.filter((q) => q.id !== request.id),
+        },
+        wallNow,
+      ),
     };
   }
   if (request.nonBlocking) return { kind: "busy" };
@@ -67,19 +71,55 @@ export function planAcquire(
     // Only a step's first attempt joins. A later one finding its place gone (abandoned by its
     // owner, or expired) must not put it back: the owner may have given up meanwhile.
     if (!options.heartbeat)
-      return { kind: "wait", position: -1, record: options.pruned ? record : null };
+      return waiting(record, request.id, options.pruned ? record : null, wallNow);
     const entry = { ...leaseFields(request, wallNow), enqueuedAt: wallNow };
-    return {
-      kind: "wait",
-      position: record.queue.length,
-      record: { ...record, queue: [...record.queue, entry] },
-    };
+    return waiting(record, request.id, { ...record, queue: [...record.queue, entry] }, wallNow);
   }
   if (options.heartbeat) {
     const queue = record.queue.map((q) => (q.id === request.id ? beat(q, wallNow) : q));
-    return { kind: "wait", position: index, record: { ...record, queue } };
+    return waiting(record, request.id, { ...record, queue }, wallNow);
   }
-  return { kind: "wait", position: index, record: options.pruned ? record : null };
+  return waiting(record, request.id, options.pruned ? record : null, wallNow);
+}
+
+/**
+ * A "wait" plan. A record worth writing anyway (pruned of an expired holder, say) first hands
+ * the lock to whoever's turn it now is, in the same write.
+ */
+function waiting(
+  record: LockRecord,
+  id: string,
+  write: LockRecord | null,
+  wallNow: number,
+): AcquirePlan {
+  const next = write === null ? null : handOver(write, wallNow);
+  const queue = (next ?? record).queue;
+  return { kind: "wait", position: queue.findIndex((q) => q.id === id), record: next };
+}
+
+/**
+ * Direct handoff: the record with the lock given to the head of the queue, as far as it is
+ * grantable now (the exclusive head, or the run of shared waiters at the head), each with a
+ * fresh token. The new holders learn of it from the change they observe, without a write of
+ * their own: a handoff costs one write. Each keeps its queue entry's beat and renewal stamp, so
+ * it can tell which of its heartbeats was the last one others saw (its lease counts from the
+ * send time of that heartbeat, no later than anyone could have started counting it). Callers
+ * prune expired entries first, so a waiter whose place had lapsed is never handed the lock.
+ */
+export function handOver(record: LockRecord, wallNow: number): LockRecord {
+  let { token } = record;
+  const holders = [...record.holders];
+  let granted = 0;
+  for (const waiter of record.queue) {
+    if (!waiter.shared ? holders.length > 0 : holders.some((h) => !h.shared)) break;
+    token += 1;
+    const { enqueuedAt: _, ...lease } = waiter;
+    holders.push({ ...lease, token, acquiredAt: wallNow });
+    granted += 1;
+    if (!waiter.shared) break;
+  }
+  if (granted === 0) return record;
+  return { ...record, token, holders, queue: record.queue.slice(granted) };
 }
 
 /** The record after a renewal of `id`, or null when `id` holds nothing (the lease is lost). */
@@ -88,14 +128,17 @@ export function planRenew(record: LockRecord, id: string, wallNow: number): Lock
   return { ...record, holders: record.holders.map((h) => (h.id === id ? beat(h, wallNow) : h)) };
 }
 
-/** The record without any trace of `id` (holder or waiter), or null when there is none. */
-export function planRemove(record: LockRecord, id: string): LockRecord | null {
+/**
+ * The record without any trace of `id` (holder or waiter), and the lock handed to whoever's turn
+ * it then is (a release is also the next grant); null when `id` is not in the record.
+ */
+export function planRemove(record: LockRecord, id: string, wallNow: number): LockRecord | null {
   const holders = record.holders.filter((h) => h.id !== id);
   const queue = record.queue.filter((q) => q.id !== id);
   if (holders.length === record.holders.length && queue.length === record.queue.length) {
     return null;
   }
-  return { ...record, holders, queue };
+  return handOver({ ...record, holders, queue }, wallNow);
 }
 
 /** The record without the entries `isExpired` rejects; `changed` says whether any went. */

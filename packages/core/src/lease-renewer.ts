@@ -58,6 +58,18 @@ export class LeaseRenewer {
     return this.#stopped;
   }
 
+  /**
+   * Whether the holder may still believe in the lease, by the clock now. Past the deadline it
+   * declares the lease lost at once, before answering: after a pause (SIGSTOP, a debugger, a
+   * long GC) the deadline timer may not have run yet while the caller's code already does.
+   */
+  isBelieved(): boolean {
+    if (this.#stopped) return false;
+    if (this.#o.clock.now() < this.#believedUntil) return true;
+    this.#lose(this.#deadlineError());
+    return false;
+  }
+
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;

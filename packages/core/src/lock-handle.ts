@@ -42,6 +42,24 @@ export class Lock implements AsyncDisposable {
     this.#renewer = renewer;
   }
 
+  /**
+   * Whether this process may act as the holder right now: exact when read, by the monotonic
+   * clock against the lease's local deadline. After a pause of the process (SIGSTOP, a debugger,
+   * a long GC) timers that came due meanwhile run in no guaranteed order, so `signal` may not
+   * have aborted yet when your code resumes; `held` declares the loss itself (aborting `signal`)
+   * before it answers false. Check it, or `throwIfLost()`, right before each guarded step.
+   */
+  get held(): boolean {
+    if (this.signal.aborted) return false;
+    return this.#renewer?.isBelieved() ?? true;
+  }
+
+  /** Throws the lost-lease (or released) error unless `held` is true. */
+  throwIfLost(): void {
+    if (this.held) return;
+    throw this.signal.reason;
+  }
+
   /** True once the lease was lost (see `signal.reason`). */
   get lost(): boolean {
     return this.signal.aborted && (this.signal.reason as LockgateError).code === "lease-lost";

@@ -108,6 +108,21 @@ describe("Locker: leases", () => {
     await lock.release();
   });
 
+  it("held is exact when read: after a pause past the deadline it is false before any timer runs", async () => {
+    const { clock, locker } = setup();
+    const lock = await locker.acquire("a");
+    expect(lock.held).toBe(true);
+    expect(() => lock.throwIfLost()).not.toThrow();
+    clock.jump(700); // paused past renewDeadline (600); the deadline timer has not run
+    expect(lock.signal.aborted).toBe(false); // what users checked before: still "held"
+    expect(lock.held).toBe(false);
+    expect(lock.signal.aborted).toBe(true);
+    expect(isLockgateError(lock.signal.reason, "lease-lost")).toBe(true);
+    expect(() => lock.throwIfLost()).toThrow(expect.objectContaining({ code: "lease-lost" }));
+    await lock.release();
+    expect(lock.held).toBe(false);
+  });
+
   it("gives up belief renewDeadline after the last good renewal was sent, before the ttl", async () => {
     const { clock, backend, locker, errors } = setup();
     const lost: string[] = [];

@@ -76,6 +76,14 @@ export class ManualClock implements Clock {
     this.#now = Math.max(this.#now, target);
   }
 
+  /**
+   * Moves time forward by `ms` without firing anything: what a process that was paused (SIGSTOP)
+   * sees on resuming, every timer overdue and none run yet.
+   */
+  jump(ms: number): void {
+    this.#now += Math.max(0, ms);
+  }
+
   /** Fires the earliest pending timer (moving time to it). Returns false when none is pending. */
   fireNext(): boolean {
     const next = this.#earliest();

@@ -3,7 +3,7 @@ import type { AcquireRequest, Lease } from "./acquire-request.ts";
 import { backoffDelay } from "./backoff.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { closedError, isLockgateError, LockgateError } from "./errors.ts";
-import { planAcquire, planRemove, planRenew, pruneExpired } from "./grant-rules.ts";
+import { handOver, planAcquire, planRemove, planRenew, pruneExpired } from "./grant-rules.ts";
 import { jsonRecordCodec } from "./json-record-codec.ts";
 import { KeyFeed } from "./key-feed.ts";
 import type { AcquireOutcome, AcquireStepOptions, LeaseBackend } from "./lease-backend.ts";
@@ -29,10 +29,21 @@ export interface StoreLeaseBackendOptions {
 interface ReadResult {
   readonly record: LockRecord;
   readonly version: string | null;
+  /**
+   * Where the answer came from: the store itself, just now; the feed (what its watch or poll
+   * last said, current as far as this process knows); or memory (this backend's last read or
+   * write, or a name assumed absent): good as the expected version of a write, which the store
+   * checks, but not for a decision that writes nothing.
+   */
+  readonly source: "store" | "feed" | "memory";
 }
 
 /** Backoff after repeated CAS conflicts: the first conflict retries at once on fresh data. */
 const CONFLICT_BACKOFF = { base: 2, cap: 25 } as const;
+/** Keys whose last known record is kept (to write without reading first); the oldest go first. */
+const KNOWN_KEYS = 1_024;
+/** The answer assumed for a key never seen: the first acquire of a name is a create-if-absent. */
+const NEVER_SEEN: StoreRecord = Object.freeze({ value: null, version: null });
 
 /**
  * The lease algorithm over any LockStore: one record per lock name, written only by
@@ -56,6 +67,24 @@ export class StoreLeaseBackend implements LeaseBackend {
    * told apart by key).
    */
   readonly #decoded = new WeakMap<StoreRecord, { key: string; record: LockRecord }>();
+  /**
+   * The last record this backend read or wrote per key, for keys no feed follows: a write then
+   * expects that version without reading first (a conflict means it was stale, and the retry
+   * reads), so an uncontended acquire, renewal or release is one store call.
+   */
+  readonly #known = new Map<string, StoreRecord>();
+  /**
+   * For each waiting request: the monotonic send time of each queue write of ours, by the beat
+   * and renewal stamp it wrote. A release that hands us the lock keeps them in our holder entry,
+   * so we know from when others count our lease without writing anything.
+   */
+  readonly #queueWrites = new Map<string, Map<string, number>>();
+  /**
+   * Held leases whose lock's feed this backend keeps open (stores with watch only): the holder's
+   * renewals and its release, which is also the handoff, then write on the current version
+   * instead of losing a compare-and-swap to every waiter that joined meanwhile.
+   */
+  readonly #following = new Map<string, () => void>();
   #closed = false;
 
   constructor(store: LockStore, options: StoreLeaseBackendOptions = {}) {
@@ -77,8 +106,30 @@ export class StoreLeaseBackend implements LeaseBackend {
     // Counted from the start of the step, so that a slow heartbeat does not stretch the
     // interval between heartbeats beyond what the Locker asked for.
     const until = this.#clock.now() + options.waitMs;
+    const outcome = await this.#step(request, until, options.waitMs, signal);
+    if (outcome.status !== "waiting") this.#queueWrites.delete(request.id);
+    if (outcome.status === "granted") this.#follow(outcome.lease);
+    return outcome;
+  }
+
+  #follow(lease: Lease): void {
+    if (!this.store.watch || this.#following.has(lease.id)) return;
+    this.#following.set(lease.id, this.#feed(lease.name).retain());
+  }
+
+  #unfollow(id: string): void {
+    this.#following.get(id)?.();
+    this.#following.delete(id);
+  }
+
+  async #step(
+    request: AcquireRequest,
+    until: number,
+    waitMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<AcquireOutcome> {
     const first = await this.#attempt(request, true, signal);
-    if (first.outcome.status !== "waiting" || options.waitMs <= 0) return first.outcome;
+    if (first.outcome.status !== "waiting" || waitMs <= 0) return first.outcome;
 
     const feed = this.#feed(request.name);
     const release = feed.retain();
@@ -108,6 +159,7 @@ export class StoreLeaseBackend implements LeaseBackend {
     await this.#update(lease.name, signal, (record) => {
       const next = planRenew(record, lease.id, this.#clock.wallNow());
       if (!next) {
+        this.#unfollow(lease.id);
         throw new LockgateError(
           "not-held",
           `Lease ${lease.id} on lock ${JSON.stringify(lease.name)} is no longer in the record ` +
@@ -120,12 +172,25 @@ export class StoreLeaseBackend implements LeaseBackend {
 
   async release(lease: Lease): Promise<void> {
     this.#assertOpen();
-    await this.#update(lease.name, undefined, (record) => planRemove(record, lease.id));
+    try {
+      await this.#update(lease.name, undefined, (record) =>
+        planRemove(record, lease.id, this.#clock.wallNow()),
+      );
+    } finally {
+      this.#unfollow(lease.id);
+    }
   }
 
   async abandon(request: AcquireRequest): Promise<void> {
     this.#assertOpen();
-    await this.#update(request.name, undefined, (record) => planRemove(record, request.id));
+    this.#queueWrites.delete(request.id);
+    try {
+      await this.#update(request.name, undefined, (record) =>
+        planRemove(record, request.id, this.#clock.wallNow()),
+      );
+    } finally {
+      this.#unfollow(request.id);
+    }
   }
 
   async inspect(name: string): Promise<LockInfo> {
@@ -173,6 +238,7 @@ export class StoreLeaseBackend implements LeaseBackend {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#following.clear();
     for (const feed of [...this.#feeds.values()]) feed.stop();
     if (this.#closeStore) await this.store.close?.();
   }
@@ -182,30 +248,48 @@ export class StoreLeaseBackend implements LeaseBackend {
     request: AcquireRequest,
     heartbeat: boolean,
     signal: AbortSignal | undefined,
-  ): Promise<{ outcome: AcquireOutcome; version: string | null; nextExpiry?: number }> {
+  ): Promise<AttemptResult> {
     const key = request.name;
     let stale: string | null | undefined;
     for (let conflicts = 0; ; ) {
       throwIfAborted(signal);
-      const current = await this.#read(key, stale);
-      const now = this.#clock.now();
-      const { record, changed } = pruneExpired(current.record, (role, e) =>
-        this.#observer.isExpired(key, role, e, now),
-      );
-      const plan = planAcquire(record, request, this.#clock.wallNow(), {
-        pruned: changed,
-        heartbeat,
-      });
+      const current = await this.#read(key, stale, true);
+      const record = this.#pruned(key, current.record);
+      const pruned = record !== current.record;
+      const wallNow = this.#clock.wallNow();
+      const plan = planAcquire(record, request, wallNow, { pruned, heartbeat });
+      const joining = !record.queue.some((q) => q.id === request.id);
+      const writes = plan.kind === "grant" || (plan.kind === "wait" && plan.record !== null);
+      // Nothing to write on what we only remembered, or a one-shot "busy" on less than the
+      // store's own answer: look at the store first.
+      if (
+        (!writes && current.source === "memory") ||
+        (plan.kind === "busy" && current.source !== "store")
+      ) {
+        stale = current.version;
+        continue;
+      }
       try {
         switch (plan.kind) {
           case "busy":
             return { outcome: { status: "busy" }, version: current.version };
           case "held": {
-            // An earlier grant went through unseen; renew it so its start is known to us.
-            const sentAt = this.#clock.now();
-            const next = planRenew(record, request.id, this.#clock.wallNow()) as LockRecord;
-            const version = await this.#write(key, next, current.version);
             const lease = leaseOf(request, plan.holder.token);
+            // Handed over by someone else's write: our lease counts from the queue write of
+            // ours that the grant kept, which everyone saw no earlier than we sent it.
+            const queued = this.#queueWrites
+              .get(request.id)
+              ?.get(stamp(plan.holder.beat, plan.holder.renewedAt));
+            if (queued !== undefined) {
+              return {
+                outcome: { status: "granted", lease, sentAt: queued },
+                version: current.version,
+              };
+            }
+            // A grant we cannot date: renew it, so its start is known to us.
+            const sentAt = this.#clock.now();
+            const next = planRenew(record, request.id, wallNow) as LockRecord;
+            const version = await this.#write(key, next, current.version);
             return { outcome: { status: "granted", lease, sentAt }, version };
           }
           case "grant": {
@@ -216,9 +300,11 @@ export class StoreLeaseBackend implements LeaseBackend {
           }
           case "wait": {
             const written = plan.record ?? record;
-            const version = plan.record
-              ? await this.#write(key, plan.record, current.version)
-              : current.version;
+            let version = current.version;
+            if (plan.record) {
+              this.#noteQueueWrite(request.id, plan.record);
+              version = await this.#write(key, plan.record, current.version);
+            }
             const nextExpiry = this.#observer.nextExpiry(key, written);
             return {
               outcome: { status: "waiting", position: plan.position },
@@ -230,12 +316,37 @@ export class StoreLeaseBackend implements LeaseBackend {
       } catch (error) {
         if (!isLockgateError(error, "conflict")) throw error;
         stale = current.version;
-        if (conflicts++ > 0) await this.#backoff(conflicts - 1, signal);
+        // A join retries at once on fresh data, however often it lost: backing off behind
+        // heartbeats and grants let later arrivals join ahead of it.
+        if (conflicts++ > 0 && !joining) await this.#backoff(conflicts - 1, signal);
       }
     }
   }
 
-  /** Read-modify-write with CAS; `change` returns null when there is nothing to write. */
+  /** The record without the entries this observer saw expire (the same object if none). */
+  #pruned(key: string, record: LockRecord): LockRecord {
+    const now = this.#clock.now();
+    return pruneExpired(record, (role, e) => this.#observer.isExpired(key, role, e, now)).record;
+  }
+
+  /** Remembers when the queue entry of `id` in `record` was sent, by its beat and stamp. */
+  #noteQueueWrite(id: string, record: LockRecord): void {
+    const entry = record.queue.find((q) => q.id === id);
+    if (!entry) return;
+    let writes = this.#queueWrites.get(id);
+    if (!writes) {
+      writes = new Map();
+      this.#queueWrites.set(id, writes);
+    }
+    // The earliest send of a stamp: counting from it is never later than anyone else counts.
+    const key = stamp(entry.beat, entry.renewedAt);
+    if (!writes.has(key)) writes.set(key, this.#clock.now());
+  }
+
+  /**
+   * Read-modify-write with CAS; `change` returns null when there is nothing to write. Expired
+   * entries are pruned first, so a release never hands the lock to a waiter whose place lapsed.
+   */
   async #update(
     key: string,
     signal: AbortSignal | undefined,
@@ -245,10 +356,16 @@ export class StoreLeaseBackend implements LeaseBackend {
     for (let conflicts = 0; ; ) {
       throwIfAborted(signal);
       const current = await this.#read(key, stale);
-      const next = change(current.record);
-      if (!next) return;
+      const changed = change(this.#pruned(key, current.record));
+      if (!changed) {
+        // Nothing to do, says a feed or memory that may lag (a watch can deliver a state older
+        // than our own last write): only the store's own answer may settle that.
+        if (current.source === "store") return;
+        stale = current.version;
+        continue;
+      }
       try {
-        await this.#write(key, next, current.version);
+        await this.#write(key, handOver(changed, this.#clock.wallNow()), current.version);
         return;
       } catch (error) {
         if (!isLockgateError(error, "conflict")) throw error;
@@ -259,50 +376,88 @@ export class StoreLeaseBackend implements LeaseBackend {
   }
 
   /**
-   * The key's record: what the watch last delivered, unless it is the version a write just
-   * lost against (`stale`), then a fresh read. After a conflict the watch usually already
-   * holds the write that won, so a slow client retries without another round trip; otherwise
-   * it could lose every race to faster writers.
+   * The key's record: what the watch last delivered, or else what this backend last read or
+   * wrote, unless it is the version a write just lost against (`stale`); then a fresh read.
+   * After a conflict the watch usually already holds the write that won, so a slow client
+   * retries without another round trip; otherwise it could lose every race to faster writers.
+   * `assumeAbsent`: a key never seen is taken to be absent, so that its first write is a
+   * create-if-absent with no read (a conflict says otherwise, and the retry reads).
    */
-  async #read(key: string, stale?: string | null): Promise<ReadResult> {
+  async #read(key: string, stale?: string | null, assumeAbsent = false): Promise<ReadResult> {
     const feed = this.#feeds.get(key);
     let stored: StoreRecord | undefined = feed?.latest;
+    let source: ReadResult["source"] = "feed";
+    if (!stored) {
+      stored = this.#known.get(key);
+      source = "memory";
+    }
     if (stored && stale !== undefined && stored.version === stale) stored = undefined;
+    if (!stored && assumeAbsent && stale === undefined) stored = NEVER_SEEN;
     if (!stored) {
       stored = await this.store.get(key);
+      source = "store";
+      this.#remember(key, stored);
       feed?.publish(stored);
     }
     let decoded = this.#decoded.get(stored);
     if (decoded?.key !== key) {
-      const record =
-        stored.value === null
-          ? (this.#codec.absent?.(key) ?? emptyRecord(key))
-          : this.#codec.decode(stored.value, key);
-      if (record.name !== key) {
-        throw new LockgateError(
-          "corrupt-record",
-          `The record at ${JSON.stringify(key)} names another lock (${JSON.stringify(record.name)}); ` +
-            "nothing was granted from it.",
-        );
+      let record: LockRecord;
+      try {
+        record =
+          stored.value === null
+            ? (this.#codec.absent?.(key) ?? emptyRecord(key))
+            : this.#codec.decode(stored.value, key);
+        if (record.name !== key) {
+          throw new LockgateError(
+            "corrupt-record",
+            `The record at ${JSON.stringify(key)} names another lock (${JSON.stringify(record.name)}); ` +
+              "nothing was granted from it.",
+          );
+        }
+      } catch (error) {
+        // Never remember what does not decode: once repaired, the next read must see it.
+        this.#known.delete(key);
+        // What the feed or memory held may lag a repair: only the store's own answer is final.
+        if (source !== "store") return this.#read(key, stored.version, assumeAbsent);
+        throw error;
       }
       this.#observer.observe(key, record, this.#clock.now());
       decoded = { key, record };
-      this.#decoded.set(stored, decoded);
+      if (stored !== NEVER_SEEN) this.#decoded.set(stored, decoded);
     }
-    return { record: decoded.record, version: stored.version };
+    return { record: decoded.record, version: stored.version, source };
   }
 
-  /** A read that skips what the watch delivered: for callers who must see the store itself. */
-  #fresh(key: string): Promise<ReadResult> {
-    return this.#read(key, this.#feeds.get(key)?.latest?.version ?? null);
+  /** A read that skips what is remembered: for callers who must see the store itself. */
+  async #fresh(key: string): Promise<ReadResult> {
+    const known = this.#feeds.get(key)?.latest ?? this.#known.get(key);
+    return this.#read(key, known?.version ?? null);
   }
 
   async #write(key: string, record: LockRecord, expected: string | null): Promise<string | null> {
     const value = this.#codec.encode(record);
-    const version = await this.store.put(key, value, expected);
+    let version: string | null;
+    try {
+      version = await this.store.put(key, value, expected);
+    } catch (error) {
+      // Whatever the store holds now, it is not what we remembered.
+      this.#known.delete(key);
+      throw error;
+    }
     this.#observer.observe(key, record, this.#clock.now());
-    this.#feeds.get(key)?.publish({ value, version });
+    const stored = version === null ? NEVER_SEEN : { value, version };
+    this.#remember(key, stored);
+    this.#feeds.get(key)?.publish(stored);
     return version;
+  }
+
+  #remember(key: string, stored: StoreRecord): void {
+    this.#known.delete(key);
+    if (this.#known.size >= KNOWN_KEYS) {
+      const oldest = this.#known.keys().next().value;
+      if (oldest !== undefined) this.#known.delete(oldest);
+    }
+    this.#known.set(key, stored);
   }
 
   #backoff(attempt: number, signal: AbortSignal | undefined): Promise<void> {
@@ -336,6 +491,17 @@ export class StoreLeaseBackend implements LeaseBackend {
       throw closedError("This locker");
     }
   }
+}
+
+interface AttemptResult {
+  readonly outcome: AcquireOutcome;
+  readonly version: string | null;
+  readonly nextExpiry?: number;
+}
+
+/** A queue entry's beat and renewal stamp: which of its writes a record shows. */
+function stamp(beat: number, renewedAt: number): string {
+  return `${beat}:${renewedAt}`;
 }
 
 function leaseOf(request: AcquireRequest, token: number): Lease {

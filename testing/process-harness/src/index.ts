@@ -18,6 +18,14 @@ export {
   runChaosWorker,
 } from "./chaos/chaos-worker.ts";
 export { type FencedResource, startFencedResource } from "./chaos/fenced-resource.ts";
+export {
+  type BeliefLock,
+  type BeliefLocker,
+  type BeliefReport,
+  beliefWorkerMain,
+  checkBeliefLog,
+  pauseHolders,
+} from "./chaos/paused-holders.ts";
 export { counterRounds, type HeldLock, prepareCounterFiles } from "./counter-rounds.ts";
 export { overlapsIn } from "./critical-section-log.ts";
 export { EtcdServer, freePort } from "./etcd-server.ts";

@@ -1,0 +1,120 @@
+import {
+  type AcquireRequest,
+  type LockStore,
+  StoreLeaseBackend,
+  type StoreRecord,
+} from "@lockgate/core";
+import { MemoryStore } from "@lockgate/store-memory";
+import { describe, expect, it } from "vitest";
+
+// Round trips are the cost of a lock on every store with latency: count them per operation, so
+// that a change which adds one shows here.
+
+/** A store that counts its calls (watches counted once each, however long they run). */
+class CountingStore implements LockStore {
+  readonly capabilities: LockStore["capabilities"];
+  readonly calls = { get: 0, put: 0, conflicts: 0, watch: 0 };
+  readonly #inner: MemoryStore;
+
+  constructor(inner: MemoryStore) {
+    this.#inner = inner;
+    this.capabilities = inner.capabilities;
+  }
+
+  get(key: string): Promise<StoreRecord> {
+    this.calls.get++;
+    return this.#inner.get(key);
+  }
+
+  async put(key: string, value: string | null, expected: string | null): Promise<string | null> {
+    this.calls.put++;
+    try {
+      return await this.#inner.put(key, value, expected);
+    } catch (error) {
+      this.calls.conflicts++;
+      throw error;
+    }
+  }
+
+  watch(key: string, signal: AbortSignal): AsyncIterable<StoreRecord> {
+    this.calls.watch++;
+    return this.#inner.watch(key, signal);
+  }
+
+  reset(): void {
+    Object.assign(this.calls, { get: 0, put: 0, conflicts: 0, watch: 0 });
+  }
+}
+
+const request = (id: string, name = "job"): AcquireRequest => ({
+  name,
+  id,
+  shared: false,
+  ttl: 10_000,
+  nonBlocking: false,
+});
+
+describe("store calls per operation", () => {
+  it("uncontended: acquire of a never-seen name, release, acquire again, renew: one write each, no read", async () => {
+    const store = new CountingStore(new MemoryStore());
+    const backend = new StoreLeaseBackend(store);
+    const first = await backend.acquire(request("a"), { waitMs: 0 });
+    expect(first.status).toBe("granted");
+    // One write, and the holder follows the lock's changes (one watch for as long as it holds).
+    expect(store.calls).toEqual({ get: 0, put: 1, conflicts: 0, watch: 1 });
+    if (first.status !== "granted") return;
+
+    store.reset();
+    await backend.renew(first.lease);
+    expect(store.calls).toEqual({ get: 0, put: 1, conflicts: 0, watch: 0 });
+
+    store.reset();
+    await backend.release(first.lease);
+    expect(store.calls).toEqual({ get: 0, put: 1, conflicts: 0, watch: 0 });
+
+    store.reset();
+    const again = await backend.acquire(request("b"), { waitMs: 0 });
+    expect(again.status).toBe("granted");
+    expect(store.calls).toEqual({ get: 0, put: 1, conflicts: 0, watch: 0 });
+    await backend.close();
+  });
+
+  it("a name another process already wrote: one create that loses, one read, one write", async () => {
+    const shared = new MemoryStore();
+    const other = new StoreLeaseBackend(shared);
+    const held = await other.acquire(request("other"), { waitMs: 0 });
+    if (held.status === "granted") await other.release(held.lease);
+    const store = new CountingStore(shared);
+    const backend = new StoreLeaseBackend(store);
+    const outcome = await backend.acquire(request("mine"), { waitMs: 0 });
+    expect(outcome.status).toBe("granted");
+    expect(store.calls).toEqual({ get: 1, put: 2, conflicts: 1, watch: 1 });
+  });
+
+  it("a handoff is one write: the release grants the waiter, who learns it from its watch", async () => {
+    const shared = new MemoryStore();
+    const holderStore = new CountingStore(shared);
+    const waiterStore = new CountingStore(shared);
+    const holder = new StoreLeaseBackend(holderStore);
+    const waiter = new StoreLeaseBackend(waiterStore);
+    const held = await holder.acquire(request("h"), { waitMs: 0 });
+    if (held.status !== "granted") throw new Error("not granted");
+    const waiting = waiter.acquire(request("w"), { waitMs: 5_000 });
+    // The waiter joins (a write of its own), then waits on its watch.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    waiterStore.reset();
+    holderStore.reset();
+    await holder.release(held.lease);
+    const granted = await waiting;
+    expect(granted.status).toBe("granted");
+    expect(holderStore.calls.put).toBe(1);
+    expect(waiterStore.calls).toEqual({ get: 0, put: 0, conflicts: 0, watch: 0 });
+    if (granted.status === "granted") {
+      expect(granted.lease.token).toBe(held.lease.token + 1);
+      // Counted from the waiter's own queue write, before the release: never later than others.
+      expect(granted.sentAt).toBeLessThan(performance.now() - 40);
+    }
+    await holder.close();
+    await waiter.close();
+  });
+});
