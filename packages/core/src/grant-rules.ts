@@ -20,12 +20,56 @@ export type AcquirePlan =
  * waiter ahead of it, so a stream of readers cannot starve a writer.
  */
 export function isGrantable(record: LockRecord, id: string, shared: boolean): boolean {
-  const index = record.queue.findIndex((q) => q.id === id);
-  const ahead = index === -1 ? record.queue : record.queue.slice(0, index);
+  const index = indexOf(record);
+  const position = index.queuePosition.get(id);
+  const ahead = position ?? record.queue.length;
   if (shared) {
-    return !record.holders.some((h) => !h.shared) && !ahead.some((q) => !q.shared);
+    return (
+      !index.exclusiveHolder &&
+      (index.firstExclusiveWaiter === -1 || index.firstExclusiveWaiter >= ahead)
+    );
   }
-  return record.holders.length === 0 && ahead.length === 0;
+  return record.holders.length === 0 && ahead === 0;
+}
+
+/**
+ * What every waiter of a lock asks of one record, computed once per record: with k waiters in
+ * one process (or on one lock server) each change costs O(record) in all, not O(k x record).
+ */
+interface RecordIndex {
+  readonly holderById: ReadonlyMap<string, HolderEntry>;
+  readonly queuePosition: ReadonlyMap<string, number>;
+  readonly exclusiveHolder: boolean;
+  /** Position of the first exclusive waiter, or -1. */
+  readonly firstExclusiveWaiter: number;
+}
+
+const indexes = new WeakMap<LockRecord, RecordIndex>();
+
+function indexOf(record: LockRecord): RecordIndex {
+  let index = indexes.get(record);
+  if (!index) {
+    const holderById = new Map<string, HolderEntry>();
+    let exclusiveHolder = false;
+    for (const h of record.holders) {
+      holderById.set(h.id, h);
+      if (!h.shared) exclusiveHolder = true;
+    }
+    const queuePosition = new Map<string, number>();
+    let firstExclusiveWaiter = -1;
+    record.queue.forEach((q, i) => {
+      queuePosition.set(q.id, i);
+      if (!q.shared && firstExclusiveWaiter === -1) firstExclusiveWaiter = i;
+    });
+    index = { holderById, queuePosition, exclusiveHolder, firstExclusiveWaiter };
+    indexes.set(record, index);
+  }
+  return index;
+}
+
+/** Position of `id` in the record's queue, or -1. */
+export function queuePositionOf(record: LockRecord, id: string): number {
+  return indexOf(record).queuePosition.get(id) ?? -1;
 }
 
 /**
@@ -39,10 +83,10 @@ export function planAcquire(
   wallNow: number,
   options: { pruned: boolean; heartbeat: boolean },
 ): AcquirePlan {
-  const holding = record.holders.find((h) => h.id === request.id);
+  const holding = indexOf(record).holderById.get(request.id);
   if (holding) return { kind: "held", holder: holding };
 
-  const index = record.queue.findIndex((q) => q.id === request.id);
+  const index = queuePositionOf(record, request.id);
   if (isGrantable(record, request.id, request.shared)) {
     const token = record.token + 1;
     const holder: HolderEntry = {
@@ -93,8 +137,7 @@ function waiting(
   wallNow: number,
 ): AcquirePlan {
   const next = write === null ? null : handOver(write, wallNow);
-  const queue = (next ?? record).queue;
-  return { kind: "wait", position: queue.findIndex((q) => q.id === id), record: next };
+  return { kind: "wait", position: queuePositionOf(next ?? record, id), record: next };
 }
 
 /**

@@ -4,19 +4,35 @@ import type { HolderEntry, LockRecord, QueueEntry, RecordCodec } from "./lock-re
 
 const FORMAT = 1;
 
+/**
+ * Records decoded lately, by their text. Every locker of a process that follows one lock reads
+ * the same answer of the store (often the very same string); records are immutable, so one
+ * decode serves them all. Small: only the latest versions of busy locks are asked for again.
+ */
+const recentlyDecoded = new Map<string, LockRecord>();
+const RECENT_LIMIT = 64;
+
 /** The default codec: `{"lockgate":1,"name":…,"token":…,"holders":[…],"queue":[…]}`. */
 export const jsonRecordCodec: RecordCodec = {
   encode(record) {
     return JSON.stringify(recordFields(record));
   },
   decode(value, key) {
+    const recent = recentlyDecoded.get(value);
+    if (recent !== undefined && recent.name === key) return recent;
     let parsed: unknown;
     try {
       parsed = JSON.parse(value);
     } catch (cause) {
       throw corrupt(key, "it is not JSON", cause);
     }
-    return parseRecord(parsed, key);
+    const record = parseRecord(parsed, key);
+    if (recentlyDecoded.size >= RECENT_LIMIT) {
+      const oldest = recentlyDecoded.keys().next().value;
+      if (oldest !== undefined) recentlyDecoded.delete(oldest);
+    }
+    recentlyDecoded.set(value, record);
+    return record;
   },
 };
 

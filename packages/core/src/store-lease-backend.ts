@@ -3,7 +3,14 @@ import type { AcquireRequest, Lease } from "./acquire-request.ts";
 import { backoffDelay } from "./backoff.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { closedError, isLockgateError, LockgateError } from "./errors.ts";
-import { handOver, planAcquire, planRemove, planRenew, pruneExpired } from "./grant-rules.ts";
+import {
+  handOver,
+  planAcquire,
+  planRemove,
+  planRenew,
+  pruneExpired,
+  queuePositionOf,
+} from "./grant-rules.ts";
 import { jsonRecordCodec } from "./json-record-codec.ts";
 import { KeyFeed } from "./key-feed.ts";
 import type { AcquireOutcome, AcquireStepOptions, LeaseBackend } from "./lease-backend.ts";
@@ -44,6 +51,7 @@ const CONFLICT_BACKOFF = { base: 2, cap: 25 } as const;
 const KNOWN_KEYS = 1_024;
 /** The answer assumed for a key never seen: the first acquire of a name is a create-if-absent. */
 const NEVER_SEEN: StoreRecord = Object.freeze({ value: null, version: null });
+const NO_EXPIRY = Number.NaN;
 
 /**
  * The lease algorithm over any LockStore: one record per lock name, written only by
@@ -73,6 +81,8 @@ export class StoreLeaseBackend implements LeaseBackend {
    * reads), so an uncontended acquire, renewal or release is one store call.
    */
   readonly #known = new Map<string, StoreRecord>();
+  /** Each record's earliest expiry (see #nextExpiry); NO_EXPIRY when it has no entries. */
+  readonly #expiries = new WeakMap<LockRecord, number>();
   /**
    * For each waiting request: the monotonic send time of each queue write of ours, by the beat
    * and renewal stamp it wrote. A release that hands us the lock keeps them in our holder entry,
@@ -258,7 +268,7 @@ export class StoreLeaseBackend implements LeaseBackend {
       const pruned = record !== current.record;
       const wallNow = this.#clock.wallNow();
       const plan = planAcquire(record, request, wallNow, { pruned, heartbeat });
-      const joining = !record.queue.some((q) => q.id === request.id);
+      const joining = queuePositionOf(record, request.id) === -1;
       const writes = plan.kind === "grant" || (plan.kind === "wait" && plan.record !== null);
       // Nothing to write on what we only remembered, or a one-shot "busy" on less than the
       // store's own answer: look at the store first.
@@ -305,7 +315,7 @@ export class StoreLeaseBackend implements LeaseBackend {
               this.#noteQueueWrite(request.id, plan.record);
               version = await this.#write(key, plan.record, current.version);
             }
-            const nextExpiry = this.#observer.nextExpiry(key, written);
+            const nextExpiry = this.#nextExpiry(key, written);
             return {
               outcome: { status: "waiting", position: plan.position },
               version,
@@ -323,10 +333,25 @@ export class StoreLeaseBackend implements LeaseBackend {
     }
   }
 
-  /** The record without the entries this observer saw expire (the same object if none). */
+  /**
+   * The record without the entries this observer saw expire (the same object if none). Before
+   * the record's earliest expiry nothing can have expired, so nothing is walked: every local
+   * waiter looks at each change, and this keeps that look O(1).
+   */
   #pruned(key: string, record: LockRecord): LockRecord {
     const now = this.#clock.now();
+    const earliest = this.#nextExpiry(key, record);
+    if (earliest === undefined || now < earliest) return record;
     return pruneExpired(record, (role, e) => this.#observer.isExpired(key, role, e, now)).record;
+  }
+
+  /** When the first entry of `record` expires by this observer, computed once per record. */
+  #nextExpiry(key: string, record: LockRecord): number | undefined {
+    const cached = this.#expiries.get(record);
+    if (cached !== undefined) return Number.isNaN(cached) ? undefined : cached;
+    const at = this.#observer.nextExpiry(key, record);
+    this.#expiries.set(record, at ?? NO_EXPIRY);
+    return at;
   }
 
   /** Remembers when the queue entry of `id` in `record` was sent, by its beat and stamp. */

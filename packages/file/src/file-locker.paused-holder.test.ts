@@ -35,10 +35,11 @@ it("after SIGSTOP past its lease, a holder's lock.held is never stale (signal.ab
     console.log(
       `paused holders (file): ${pauses} pauses, ${report.sections} sections, stale beliefs by signal ${report.staleBySignal}, by held ${report.staleByHeld}, losses caught by held ${report.caughtByHeld}`,
     );
-    expect(pauses).toBeGreaterThanOrEqual(2);
+    const said = JSON.stringify({ pauses, ...report });
+    expect(pauses, said).toBeGreaterThanOrEqual(2);
     // The pauses did cost leases: others got the lock meanwhile, and the sleepers found out.
-    expect(report.caughtByHeld).toBeGreaterThanOrEqual(1);
-    expect(report.staleByHeld).toBe(0);
+    expect(report.caughtByHeld, said).toBeGreaterThanOrEqual(1);
+    expect(report.staleByHeld, said).toBe(0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
