@@ -10,7 +10,7 @@ export function createBackend(store: StoreConfig): LeaseBackend {
     store.kind === "memory"
       ? new MemoryStore()
       : store.kind === "file"
-        ? new FileStore(store.dir)
+        ? new FileStore(store.dir, { staleMs: store.staleMs })
         : new EtcdStore({ hosts: store.endpoints, prefix: store.prefix });
   return new StoreLeaseBackend(lockStore, { closeStore: true });
 }

@@ -37,7 +37,22 @@ describe("server configuration", () => {
     expect(config.tokens).toHaveLength(2);
   });
 
+  it("file store: the directory and the stale period of a writer lock", () => {
+    expect(
+      parseServerConfig(["--no-auth", "--store", "file", "--file-dir", "/l"], {}).store,
+    ).toEqual({ kind: "file", dir: "/l", staleMs: 10_000 });
+    expect(
+      parseServerConfig(["--no-auth", "--store", "file", "--file-dir", "/l"], {
+        LOCKGATE_FILE_STALE_MS: "2500",
+      }).store,
+    ).toEqual({ kind: "file", dir: "/l", staleMs: 2_500 });
+  });
+
   it.each([
+    [
+      ["--no-auth", "--store", "file", "--file-dir", "/l", "--file-stale-ms", "100"],
+      /--file-stale-ms must be an integer from 2000/,
+    ],
     [["--no-auth", "--host", "0.0.0.0"], /only on a loopback address/],
     [[], /at least one --token/],
     [["--token", "short"], /at least 16 characters/],

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 
 export type StoreConfig =
   | { readonly kind: "memory" }
-  | { readonly kind: "file"; readonly dir: string }
+  | { readonly kind: "file"; readonly dir: string; readonly staleMs: number }
   | { readonly kind: "etcd"; readonly endpoints: string[]; readonly prefix: string };
 
 export interface ServerConfig {
@@ -25,6 +25,9 @@ const USAGE = `lockgate server
   --port <n>               LOCKGATE_PORT            port (default 55589)
   --store <kind>           LOCKGATE_STORE           memory (default), file or etcd
   --file-dir <dir>         LOCKGATE_FILE_DIR        lock directory for --store file
+  --file-stale-ms <ms>     LOCKGATE_FILE_STALE_MS   a crashed writer's lock on another host's
+                                                    process is taken over after this (2000+,
+                                                    default 10000; dead owners on this host: at once)
   --etcd-endpoints <urls>  LOCKGATE_ETCD_ENDPOINTS  comma-separated, for --store etcd
   --etcd-prefix <p>        LOCKGATE_ETCD_PREFIX     key prefix (default lockgate/)
   --token <t>              LOCKGATE_TOKENS          accepted bearer token (repeat; env: comma-separated)
@@ -50,6 +53,7 @@ export function parseServerConfig(
         port: { type: "string" },
         store: { type: "string" },
         "file-dir": { type: "string" },
+        "file-stale-ms": { type: "string" },
         "etcd-endpoints": { type: "string" },
         "etcd-prefix": { type: "string" },
         token: { type: "string", multiple: true },
@@ -86,7 +90,13 @@ export function parseServerConfig(
       throw new ConfigError(
         "--store file needs --file-dir <dir> (or LOCKGATE_FILE_DIR): the directory to keep locks in",
       );
-    store = { kind, dir };
+    const staleMs = integer(
+      str("file-stale-ms", "LOCKGATE_FILE_STALE_MS") ?? "10000",
+      "file-stale-ms",
+      2_000,
+      3_600_000,
+    );
+    store = { kind, dir, staleMs };
   } else if (kind === "etcd") {
     const endpoints = (str("etcd-endpoints", "LOCKGATE_ETCD_ENDPOINTS") ?? "")
       .split(",")

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import {
   closeSync,
   type FSWatcher,
@@ -9,6 +9,8 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
+  renameSync,
   rmSync,
   statSync,
   watch as watchDirectory,
@@ -84,6 +86,8 @@ export class FileStore implements LockStore {
   readonly #made = new Set<string>();
   /** How often proper-lockfile reported a writer lock compromised (a paused or slow writer). */
   compromisedLocks = 0;
+  /** Writer locks of processes found dead (same host, pid gone) and reclaimed at once. */
+  reclaimedLocks = 0;
 
   constructor(dir: string, options: FileStoreOptions = {}) {
     prepareLockDirectory(dir);
@@ -335,12 +339,17 @@ export class FileStore implements LockStore {
             this.compromisedLocks++;
           },
         });
+        noteOwner(`${keyDir}.lock`);
         return async () => {
           await release().catch(() => {}); // already released or compromised: nothing to undo
         };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "ELOCKED")
           throw unavailable("lock", `${keyDir}.lock`, error);
+        if (reclaimIfOwnerDead(`${keyDir}.lock`)) {
+          this.reclaimedLocks++;
+          continue;
+        }
         if (systemClock.now() - started > this.#writeTimeout) {
           throw new LockgateError(
             "store-unavailable",
@@ -369,6 +378,78 @@ export class FileStore implements LockStore {
 }
 
 const originalLink = fsp.link;
+
+/**
+ * Who this process is on this host: its pid, the kernel's boot id (so a pid from before a reboot
+ * is not mistaken for a live one) and its pid namespace (a pid of another container means
+ * nothing here). Undefined where the kernel does not say (not Linux): staleMs alone then.
+ */
+const self: { pid: number; boot: string; ns: string } | undefined = (() => {
+  try {
+    return {
+      pid: process.pid,
+      boot: readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim(),
+      ns: readlinkSync("/proc/self/ns/pid"),
+    };
+  } catch {
+    return undefined;
+  }
+})();
+
+/**
+ * Beside a writer lock just taken, who took it: `<lock>.owner`, naming the lock directory's
+ * inode, so a note left by an earlier owner is never read as this lock's.
+ */
+function noteOwner(lockPath: string): void {
+  if (!self) return;
+  try {
+    const owner = { ...self, ino: statSync(lockPath).ino };
+    const temp = `${lockPath}.owner.${process.pid}`;
+    writeFileSync(temp, JSON.stringify(owner));
+    renameSync(temp, `${lockPath}.owner`);
+  } catch {
+    // Best effort: without a note, a dead owner's lock is taken over after staleMs.
+  }
+}
+
+/**
+ * A writer lock whose owner is provably dead (its note names this very lock directory, this
+ * boot and pid namespace, and a pid that no longer exists) is moved out of the way at once
+ * instead of blocking every writer for staleMs. Moved by rename, never deleted and re-created
+ * (proper-lockfile #121): of several reclaimers only one rename succeeds, and the others retry
+ * the lock as usual. Had a live writer taken the lock in between, it would see its lock
+ * compromised, which costs it a conflict at most: each commit is a link(), a true CAS.
+ */
+function reclaimIfOwnerDead(lockPath: string): boolean {
+  if (!self) return false;
+  let owner: { pid?: unknown; boot?: unknown; ns?: unknown; ino?: unknown };
+  try {
+    owner = JSON.parse(readFileSync(`${lockPath}.owner`, "utf8"));
+    if (owner.ino !== statSync(lockPath).ino) return false;
+  } catch {
+    return false;
+  }
+  if (owner.boot !== self.boot || owner.ns !== self.ns || typeof owner.pid !== "number")
+    return false;
+  if (owner.pid === self.pid || isAlive(owner.pid)) return false;
+  const grave = `${lockPath}.dead-${randomUUID()}`;
+  try {
+    renameSync(lockPath, grave);
+  } catch {
+    return false; // released or reclaimed meanwhile: the next attempt sees
+  }
+  rmSync(grave, { recursive: true, force: true });
+  return true;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"; // alive, another user's
+  }
+}
 
 function syncDirectory(dir: string): void {
   let fd: number | undefined;
