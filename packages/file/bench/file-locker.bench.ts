@@ -1,10 +1,17 @@
 // FileLocker against proper-lockfile, side by side in one process, in interleaved rounds so
 // that drift of this shared machine hits both alike. Quote ratios. BENCH_QUICK=1 only proves
 // it runs (CI). DURABLE=0 measures FileLocker without fsync.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { reportBench, runLockBenchSuite } from "@lockgate/process-harness";
+import {
+  benchTable,
+  contendAcrossProcesses,
+  processContentionRows,
+  reportBench,
+  runLockBenchSuite,
+  startWorker,
+} from "@lockgate/process-harness";
 import { lock as properLock } from "proper-lockfile";
 import { FileLocker } from "../src/file-locker.ts";
 
@@ -14,31 +21,51 @@ const root = mkdtempSync(join(tmpdir(), "lockgate-bench-"));
  * 100 s (retry builds an array of every timeout up front: a million retries cost 70 ms a call).
  */
 const PEER_RETRIES = { retries: 10_000, factor: 1, minTimeout: 10, maxTimeout: 10 };
+const quick = process.env.BENCH_QUICK === "1";
+/** 8 Node processes on one lock, FileLocker's and then proper-lockfile's: no shared CPU of one process. */
+async function acrossProcesses(kind: "ours" | "peer") {
+  mkdirSync(join(root, `processes-${kind}`), { recursive: true });
+  return contendAcrossProcesses({
+    processes: 8,
+    durationMs: quick ? 1_000 : 5_000,
+    start: (args) =>
+      startWorker(
+        "node",
+        join(import.meta.dirname, "contention-worker.ts"),
+        [kind, join(root, `processes-${kind}`), ...args],
+        { cwd: join(import.meta.dirname, "..") },
+      ),
+  });
+}
 try {
-  reportBench(
-    await runLockBenchSuite({
-      suite: "file",
-      setting: `one process, lock directory in ${tmpdir()}`,
-      // One FileLocker per contender: its own watch and identity, as a process would have.
-      ours: {
-        label: "FileLocker",
-        client: () => new FileLocker(join(root, "ours"), { durable: process.env.DURABLE !== "0" }),
-      },
-      peers: [
-        {
-          label: "proper-lockfile, retry every 10 ms",
-          client: () => ({
-            acquire: async (name) => ({
-              release: await properLock(join(root, name), {
-                realpath: false,
-                retries: PEER_RETRIES,
-              }),
+  const inProcess = await runLockBenchSuite({
+    suite: "file",
+    setting: `one process, lock directory in ${tmpdir()}`,
+    // One FileLocker per contender: its own watch and identity, as a process would have.
+    ours: {
+      label: "FileLocker",
+      client: () => new FileLocker(join(root, "ours"), { durable: process.env.DURABLE !== "0" }),
+    },
+    peers: [
+      {
+        label: "proper-lockfile, retry every 10 ms",
+        client: () => ({
+          acquire: async (name) => ({
+            release: await properLock(join(root, name), {
+              realpath: false,
+              retries: PEER_RETRIES,
             }),
           }),
-        },
-      ],
-    }),
-  );
+        }),
+      },
+    ],
+  });
+  const processes = processContentionRows("file", "FileLocker", await acrossProcesses("ours"), {
+    label: "proper-lockfile, retry every 10 ms",
+    result: await acrossProcesses("peer"),
+  });
+  console.log(`\n${benchTable(processes)}`);
+  reportBench([...inProcess, ...processes]);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

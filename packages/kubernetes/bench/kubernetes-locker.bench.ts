@@ -24,7 +24,9 @@ import {
 import {
   type BenchRow,
   benchTable,
+  contendAcrossProcesses,
   finished,
+  processContentionRows,
   reportBench,
   runLockBenchSuite,
   startWorker,
@@ -177,6 +179,39 @@ async function separateProcess(runtime: "node" | "bun" | "deno"): Promise<number
     rmSync(dir, { recursive: true, force: true });
   }
 }
+/** 8 Node processes on one lock: ours, then Go's algorithm; each its own client and watch. */
+async function acrossProcesses(kind: "ours" | "peer") {
+  const dir = mkdtempSync(join(tmpdir(), "lockgate-k8s-bench-"));
+  const kubeconfig = join(dir, "kubeconfig");
+  writeFileSync(kubeconfig, standIn.kubeconfig(), { mode: 0o600 });
+  const name = `processes-${kind}`;
+  standIn.create(configMaps, { name, namespace: "bench" });
+  try {
+    return await contendAcrossProcesses({
+      processes: 8,
+      durationMs: quick ? 1_000 : 8_000,
+      start: (args) =>
+        startWorker(
+          "node",
+          join(import.meta.dirname, "contention-worker.ts"),
+          [kind, name, "bench", ...args],
+          { cwd: join(import.meta.dirname, ".."), env: { KUBECONFIG: kubeconfig } },
+        ),
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const processes = processContentionRows(
+  "kubernetes (stand-in)",
+  "KubernetesLocker",
+  await acrossProcesses("ours"),
+  {
+    label: "Go lockgate algorithm, its defaults (poll 2 s)",
+    result: await acrossProcesses("peer"),
+  },
+);
+
 const alone = { node: [] as number[], bun: [] as number[], deno: [] as number[] };
 for (let r = 0; r < ROUNDS; r++) {
   for (const runtime of ["node", "bun", "deno"] as const)
@@ -207,6 +242,7 @@ const rows: BenchRow[] = [
     peer: { label: "whole-object update (Go lockgate style)", value: median(peerRates) },
   },
 ];
+rows.push(...processes);
 console.log(`\n${benchTable(rows.slice(standard.length))}`);
 reportBench(rows);
 await standIn.close();

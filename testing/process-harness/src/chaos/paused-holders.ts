@@ -34,15 +34,15 @@ export async function beliefWorkerMain(locker: BeliefLocker, args: string[]): Pr
         const token = lock.fencingToken;
         log(`enter ${pid} ${token}`);
         const until = performance.now() + Number(holdMs);
-      // A check after every sleep, the last one included: the first thing a resumed holder does.
-      for (;;) {
-        const bySignal = lock.signal.aborted ? 0 : 1;
-        const byHeld = lock.held ? 1 : 0;
-        log(`check ${pid} ${token} ${bySignal} ${byHeld}`);
-        if (!byHeld || performance.now() >= until) break;
-        await sleep(5);
-      }
-      log(`leave ${pid} ${token}`);
+        // A check after every sleep, the last one included: the first thing a resumed holder does.
+        for (;;) {
+          const bySignal = lock.signal.aborted ? 0 : 1;
+          const byHeld = lock.held ? 1 : 0;
+          log(`check ${pid} ${token} ${bySignal} ${byHeld}`);
+          if (!byHeld || performance.now() >= until) break;
+          await sleep(5);
+        }
+        log(`leave ${pid} ${token}`);
         await lock.release().catch(() => {}); // a lease lost while paused: release reports it
         await sleep(Math.random() * 20);
       }
