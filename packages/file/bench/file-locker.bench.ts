@@ -10,7 +10,6 @@ import {
   processContentionRows,
   reportBench,
   runLockBenchSuite,
-  startWorker,
 } from "@lockgate/process-harness";
 import { lock as properLock } from "proper-lockfile";
 import { FileLocker } from "../src/file-locker.ts";
@@ -21,20 +20,15 @@ const root = mkdtempSync(join(tmpdir(), "lockgate-bench-"));
  * 100 s (retry builds an array of every timeout up front: a million retries cost 70 ms a call).
  */
 const PEER_RETRIES = { retries: 10_000, factor: 1, minTimeout: 10, maxTimeout: 10 };
-const quick = process.env.BENCH_QUICK === "1";
 /** 8 Node processes on one lock, FileLocker's and then proper-lockfile's: no shared CPU of one process. */
-async function acrossProcesses(kind: "ours" | "peer") {
-  mkdirSync(join(root, `processes-${kind}`), { recursive: true });
+function acrossProcesses(kind: "ours" | "peer") {
+  const dir = join(root, `processes-${kind}`);
+  mkdirSync(dir, { recursive: true });
   return contendAcrossProcesses({
-    processes: 8,
-    durationMs: quick ? 1_000 : 5_000,
-    start: (args) =>
-      startWorker(
-        "node",
-        join(import.meta.dirname, "contention-worker.ts"),
-        [kind, join(root, `processes-${kind}`), ...args],
-        { cwd: join(import.meta.dirname, "..") },
-      ),
+    worker: join(import.meta.dirname, "contention-worker.ts"),
+    args: [kind, dir],
+    options: { cwd: join(import.meta.dirname, "..") },
+    durationMs: 5_000,
   });
 }
 try {

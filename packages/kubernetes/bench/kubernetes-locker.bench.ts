@@ -188,15 +188,10 @@ async function acrossProcesses(kind: "ours" | "peer") {
   standIn.create(configMaps, { name, namespace: "bench" });
   try {
     return await contendAcrossProcesses({
-      processes: 8,
-      durationMs: quick ? 1_000 : 8_000,
-      start: (args) =>
-        startWorker(
-          "node",
-          join(import.meta.dirname, "contention-worker.ts"),
-          [kind, name, "bench", ...args],
-          { cwd: join(import.meta.dirname, ".."), env: { KUBECONFIG: kubeconfig } },
-        ),
+      worker: join(import.meta.dirname, "contention-worker.ts"),
+      args: [kind, name, "bench"],
+      options: { cwd: join(import.meta.dirname, ".."), env: { KUBECONFIG: kubeconfig } },
+      durationMs: 8_000,
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

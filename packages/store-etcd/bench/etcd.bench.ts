@@ -11,7 +11,6 @@ import {
   redlockSubject,
   reportBench,
   runLockBenchSuite,
-  startWorker,
 } from "@lockgate/process-harness";
 import { Etcd3, EtcdLockFailedError, type Lock } from "etcd3";
 import { EtcdLocker } from "../src/etcd-locker.ts";
@@ -33,21 +32,13 @@ async function acquireRetrying(client: Etcd3, name: string): Promise<Lock> {
 const etcd = new EtcdServer();
 const redis = new RedisServer();
 await Promise.all([etcd.start(), redis.start()]);
-const quick = process.env.BENCH_QUICK === "1";
 /** 8 Node processes on one lock: EtcdLocker's, then etcd3 lock()'s. */
 function acrossProcesses(kind: "ours" | "peer") {
   return contendAcrossProcesses({
-    processes: 8,
-    durationMs: quick ? 1_000 : 5_000,
-    start: (args) =>
-      startWorker(
-        "node",
-        join(import.meta.dirname, "contention-worker.ts"),
-        [kind, etcd.endpoint, ...args],
-        {
-          cwd: join(import.meta.dirname, ".."),
-        },
-      ),
+    worker: join(import.meta.dirname, "contention-worker.ts"),
+    args: [kind, etcd.endpoint],
+    options: { cwd: join(import.meta.dirname, "..") },
+    durationMs: 5_000,
   });
 }
 try {

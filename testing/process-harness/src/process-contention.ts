@@ -14,7 +14,7 @@ import type { BenchRow } from "./bench-report.ts";
 import { overlapsIn } from "./critical-section-log.ts";
 import { arrivalOrderKept, type ContentionResult, type GrantTiming } from "./lock-bench.ts";
 import { workerMain } from "./worker-main.ts";
-import { finished } from "./worker-process.ts";
+import { finished, startWorker, type WorkerOptions } from "./worker-process.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A time every process of this host reads alike, in ms (sub-millisecond). */
@@ -60,30 +60,37 @@ export async function contentionWorkerMain(
 }
 
 /**
- * `processes` contender processes on one lock (each started by `start` with the worker's args),
- * measured as the in-process bench measures: grants per second until the last grant, longest
- * wait, arrival order. Throws if the log shows two holders at once.
+ * `processes` Node processes running `worker` (whose body is contentionWorkerMain) on one lock,
+ * each with `args` before the contention's own, measured as the in-process bench measures:
+ * grants per second until the last grant, longest wait, arrival order. Throws if the log shows
+ * two holders at once. BENCH_QUICK=1: one second.
  */
 export async function contendAcrossProcesses(o: {
-  readonly start: (args: string[]) => ChildProcess;
-  readonly processes: number;
+  readonly worker: string;
+  readonly args: readonly string[];
+  readonly options: WorkerOptions;
+  readonly processes?: number;
   readonly durationMs: number;
   readonly holdMs?: number;
 }): Promise<ContentionResult> {
+  const processes = o.processes ?? 8;
+  const durationMs = process.env.BENCH_QUICK === "1" ? 1_000 : o.durationMs;
   const dir = mkdtempSync(join(tmpdir(), "lockgate-contention-"));
   try {
     const logFile = join(dir, "sections.log");
     const goFile = join(dir, "go");
     writeFileSync(logFile, "");
-    const args = [logFile, goFile, String(o.durationMs), String(o.holdMs ?? 1)];
-    const children = Array.from({ length: o.processes }, () => o.start(args));
+    const args = [...o.args, logFile, goFile, String(durationMs), String(o.holdMs ?? 1)];
+    const children: ChildProcess[] = Array.from({ length: processes }, () =>
+      startWorker("node", o.worker, args, o.options),
+    );
     const done = Promise.all(children.map((child) => finished(child)));
     // Every contender started (and connected) before the first request: a start time for all.
     let ready = 0;
     await new Promise<void>((resolve) => {
       for (const child of children) {
         child.stdout?.on("data", (chunk: Buffer) => {
-          if (chunk.toString().includes("ready") && ++ready === o.processes) resolve();
+          if (chunk.toString().includes("ready") && ++ready === processes) resolve();
         });
         child.on("exit", () => resolve());
       }
@@ -101,7 +108,7 @@ export async function contendAcrossProcesses(o: {
     if (problems.length > 0) throw new Error(`two contenders held the lock at once: ${problems}`);
     const last = Math.max(startAt, ...grants.map((g) => g.granted));
     return {
-      contenders: o.processes,
+      contenders: processes,
       grants: grants.length,
       opsPerSecond: (grants.length / Math.max(1, last - startAt)) * 1000,
       longestWaitMs: Math.max(0, ...grants.map((g) => g.granted - g.asked)),
