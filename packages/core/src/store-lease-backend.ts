@@ -90,11 +90,15 @@ export class StoreLeaseBackend implements LeaseBackend {
    */
   readonly #queueWrites = new Map<string, Map<string, number>>();
   /**
-   * Held leases whose lock's feed this backend keeps open (stores with watch only): the holder's
-   * renewals and its release, which is also the handoff, then write on the current version
-   * instead of losing a compare-and-swap to every waiter that joined meanwhile.
+   * Held leases of contended locks whose feed this backend keeps open (stores with watch only):
+   * the holder's renewals and its release, which is also the handoff, then write on the current
+   * version instead of losing a compare-and-swap to every waiter that joined meanwhile. Only
+   * contended ones (waiters at the grant, or a renewal that lost a race): a lock server holding
+   * 100,000 quiet locks must not keep 100,000 watches.
    */
   readonly #following = new Map<string, () => void>();
+  /** Requests granted on a record that had waiters: their holders follow the lock. */
+  readonly #contended = new Set<string>();
   #closed = false;
 
   constructor(store: LockStore, options: StoreLeaseBackendOptions = {}) {
@@ -118,7 +122,8 @@ export class StoreLeaseBackend implements LeaseBackend {
     const until = this.#clock.now() + options.waitMs;
     const outcome = await this.#step(request, until, options.waitMs, signal);
     if (outcome.status !== "waiting") this.#queueWrites.delete(request.id);
-    if (outcome.status === "granted") this.#follow(outcome.lease);
+    if (outcome.status === "granted" && this.#contended.delete(request.id))
+      this.#follow(outcome.lease);
     return outcome;
   }
 
@@ -166,24 +171,29 @@ export class StoreLeaseBackend implements LeaseBackend {
 
   async renew(lease: Lease, signal?: AbortSignal): Promise<void> {
     this.#assertOpen();
-    await this.#update(lease.name, signal, (record) => {
-      const next = planRenew(record, lease.id, this.#clock.wallNow());
-      if (!next) {
-        this.#unfollow(lease.id);
-        throw new LockgateError(
-          "not-held",
-          `Lease ${lease.id} on lock ${JSON.stringify(lease.name)} is no longer in the record ` +
-            "(it expired and was taken over, or was released)",
-        );
-      }
-      return next;
-    });
+    await this.#update(
+      lease.name,
+      signal,
+      () => this.#follow(lease),
+      (record) => {
+        const next = planRenew(record, lease.id, this.#clock.wallNow());
+        if (!next) {
+          this.#unfollow(lease.id);
+          throw new LockgateError(
+            "not-held",
+            `Lease ${lease.id} on lock ${JSON.stringify(lease.name)} is no longer in the record ` +
+              "(it expired and was taken over, or was released)",
+          );
+        }
+        return next;
+      },
+    );
   }
 
   async release(lease: Lease): Promise<void> {
     this.#assertOpen();
     try {
-      await this.#update(lease.name, undefined, (record) =>
+      await this.#update(lease.name, undefined, undefined, (record) =>
         planRemove(record, lease.id, this.#clock.wallNow()),
       );
     } finally {
@@ -194,8 +204,9 @@ export class StoreLeaseBackend implements LeaseBackend {
   async abandon(request: AcquireRequest): Promise<void> {
     this.#assertOpen();
     this.#queueWrites.delete(request.id);
+    this.#contended.delete(request.id);
     try {
-      await this.#update(request.name, undefined, (record) =>
+      await this.#update(request.name, undefined, undefined, (record) =>
         planRemove(record, request.id, this.#clock.wallNow()),
       );
     } finally {
@@ -290,6 +301,7 @@ export class StoreLeaseBackend implements LeaseBackend {
             const queued = this.#queueWrites
               .get(request.id)
               ?.get(stamp(plan.holder.beat, plan.holder.renewedAt));
+            if (record.queue.length > 0) this.#contended.add(request.id);
             if (queued !== undefined) {
               return {
                 outcome: { status: "granted", lease, sentAt: queued },
@@ -305,6 +317,7 @@ export class StoreLeaseBackend implements LeaseBackend {
           case "grant": {
             const sentAt = this.#clock.now();
             const version = await this.#write(key, plan.record, current.version);
+            if (plan.record.queue.length > 0) this.#contended.add(request.id);
             const lease = leaseOf(request, plan.holder.token);
             return { outcome: { status: "granted", lease, sentAt }, version };
           }
@@ -375,6 +388,7 @@ export class StoreLeaseBackend implements LeaseBackend {
   async #update(
     key: string,
     signal: AbortSignal | undefined,
+    onConflict: (() => void) | undefined,
     change: (record: LockRecord) => LockRecord | null,
   ): Promise<void> {
     let stale: string | null | undefined;
@@ -394,6 +408,7 @@ export class StoreLeaseBackend implements LeaseBackend {
         return;
       } catch (error) {
         if (!isLockgateError(error, "conflict")) throw error;
+        onConflict?.();
         stale = current.version;
         if (conflicts++ > 0) await this.#backoff(conflicts - 1, signal);
       }

@@ -60,8 +60,8 @@ describe("store calls per operation", () => {
     const backend = new StoreLeaseBackend(store);
     const first = await backend.acquire(request("a"), { waitMs: 0 });
     expect(first.status).toBe("granted");
-    // One write, and the holder follows the lock's changes (one watch for as long as it holds).
-    expect(store.calls).toEqual({ get: 0, put: 1, conflicts: 0, watch: 1 });
+    // One write, and no watch: nobody waits, so the holder need not follow the lock.
+    expect(store.calls).toEqual({ get: 0, put: 1, conflicts: 0, watch: 0 });
     if (first.status !== "granted") return;
 
     store.reset();
@@ -88,33 +88,40 @@ describe("store calls per operation", () => {
     const backend = new StoreLeaseBackend(store);
     const outcome = await backend.acquire(request("mine"), { waitMs: 0 });
     expect(outcome.status).toBe("granted");
-    expect(store.calls).toEqual({ get: 1, put: 2, conflicts: 1, watch: 1 });
+    expect(store.calls).toEqual({ get: 1, put: 2, conflicts: 1, watch: 0 });
   });
 
-  it("a handoff is one write: the release grants the waiter, who learns it from its watch", async () => {
+  it("a handoff is one write: the release grants the next waiter, who learns it from its watch", async () => {
     const shared = new MemoryStore();
-    const holderStore = new CountingStore(shared);
-    const waiterStore = new CountingStore(shared);
-    const holder = new StoreLeaseBackend(holderStore);
-    const waiter = new StoreLeaseBackend(waiterStore);
-    const held = await holder.acquire(request("h"), { waitMs: 0 });
+    const stores = [0, 1, 2].map(() => new CountingStore(shared));
+    const [a, b, c] = stores.map((store) => new StoreLeaseBackend(store)) as [
+      StoreLeaseBackend,
+      StoreLeaseBackend,
+      StoreLeaseBackend,
+    ];
+    const held = await a.acquire(request("a"), { waitMs: 0 });
     if (held.status !== "granted") throw new Error("not granted");
-    const waiting = waiter.acquire(request("w"), { waitMs: 5_000 });
-    // The waiter joins (a write of its own), then waits on its watch.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    waiterStore.reset();
-    holderStore.reset();
-    await holder.release(held.lease);
-    const granted = await waiting;
-    expect(granted.status).toBe("granted");
-    expect(holderStore.calls.put).toBe(1);
-    expect(waiterStore.calls).toEqual({ get: 0, put: 0, conflicts: 0, watch: 0 });
-    if (granted.status === "granted") {
-      expect(granted.lease.token).toBe(held.lease.token + 1);
-      // Counted from the waiter's own queue write, before the release: never later than others.
-      expect(granted.sentAt).toBeLessThan(performance.now() - 40);
+    const bWaits = b.acquire(request("b"), { waitMs: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const cWaits = c.acquire(request("c"), { waitMs: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // a was granted alone, so it did not follow the lock: its release loses one race first.
+    await a.release(held.lease);
+    const bHolds = await bWaits;
+    if (bHolds.status !== "granted") throw new Error("b not granted");
+    // b was handed the lock with c queued: it follows the lock, so its release is one write,
+    // and c learns of its grant from its watch without a call of its own.
+    for (const store of stores) store.reset();
+    await b.release(bHolds.lease);
+    const cHolds = await cWaits;
+    expect(cHolds.status).toBe("granted");
+    expect(stores[1]?.calls).toEqual({ get: 0, put: 1, conflicts: 0, watch: 0 });
+    expect(stores[2]?.calls).toEqual({ get: 0, put: 0, conflicts: 0, watch: 0 });
+    if (cHolds.status === "granted") {
+      expect(cHolds.lease.token).toBe(bHolds.lease.token + 1);
+      // Counted from c's own queue write, before b's release: never later than others count.
+      expect(cHolds.sentAt).toBeLessThan(performance.now() - 20);
     }
-    await holder.close();
-    await waiter.close();
+    await Promise.all([a.close(), b.close(), c.close()]);
   });
 });
