@@ -302,7 +302,10 @@ export class StoreLeaseBackend implements LeaseBackend {
               .get(request.id)
               ?.get(stamp(plan.holder.beat, plan.holder.renewedAt));
             if (record.queue.length > 0) this.#contended.add(request.id);
-            if (queued !== undefined) {
+            // Only a recent one: a handoff noticed late (the watch was down, say) would hand
+            // the caller a lease already near or past its deadline, which others may count as
+            // expired; then renew below, which also checks with the store that we still hold it.
+            if (queued !== undefined && this.#clock.now() - queued < request.ttl / 3) {
               return {
                 outcome: { status: "granted", lease, sentAt: queued },
                 version: current.version,

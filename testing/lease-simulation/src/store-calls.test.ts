@@ -1,6 +1,7 @@
 import {
   type AcquireRequest,
   type LockStore,
+  ManualClock,
   StoreLeaseBackend,
   type StoreRecord,
 } from "@lockgate/core";
@@ -123,5 +124,31 @@ describe("store calls per operation", () => {
       expect(cHolds.sentAt).toBeLessThan(performance.now() - 20);
     }
     await Promise.all([a.close(), b.close(), c.close()]);
+  });
+
+  it("a handoff noticed late is renewed (a fresh lease, checked by a write), never dated by an old queue write", async () => {
+    for (const [lateBy, renewed] of [
+      [1_000, false],
+      [5_000, true],
+    ] as const) {
+      const clock = new ManualClock({ start: 10_000 });
+      const shared = new MemoryStore();
+      const waiterStore = new CountingStore(shared);
+      const holder = new StoreLeaseBackend(shared, { clock });
+      const waiter = new StoreLeaseBackend(waiterStore, { clock });
+      const held = await holder.acquire(request("h"), { waitMs: 0 });
+      if (held.status !== "granted") throw new Error("not granted");
+      const joinedAt = clock.now();
+      expect((await waiter.acquire(request("w"), { waitMs: 0 })).status).toBe("waiting");
+      await holder.release(held.lease); // hands the lock to w
+      clock.jump(lateBy); // w notices only now (ttl 10 s: ttl/3 is 3.3 s)
+      waiterStore.reset();
+      const granted = await waiter.acquire(request("w"), { waitMs: 0 });
+      if (granted.status !== "granted") throw new Error("not handed over");
+      expect(granted.sentAt).toBe(renewed ? clock.now() : joinedAt);
+      // Writes that landed (a heartbeat on its remembered version may lose one race first).
+      expect(waiterStore.calls.put - waiterStore.calls.conflicts).toBe(renewed ? 1 : 0);
+      await Promise.all([holder.close(), waiter.close()]);
+    }
   });
 });
