@@ -3,6 +3,12 @@ export interface StoreRecord {
   readonly value: string | null;
   /** Opaque; changes on every write. Only ever compared for equality. */
   readonly version: string | null;
+  /**
+   * Only for an absent key: the fencing counter a new record must start at or above. A store
+   * that can lose records (Redis restarted without its data) sets it from a clock that outlives
+   * them, so tokens keep increasing; the Locker seeds new records with it.
+   */
+  readonly floor?: number;
 }
 
 export interface StoreCapabilities {

@@ -448,7 +448,7 @@ export class StoreLeaseBackend implements LeaseBackend {
       try {
         record =
           stored.value === null
-            ? (this.#codec.absent?.(key) ?? emptyRecord(key))
+            ? atFloor(this.#codec.absent?.(key) ?? emptyRecord(key), stored.floor)
             : this.#codec.decode(stored.value, key);
         if (record.name !== key) {
           throw new LockgateError(
@@ -545,6 +545,11 @@ interface AttemptResult {
 /** A queue entry's beat and renewal stamp: which of its writes a record shows. */
 function stamp(beat: number, renewedAt: number): string {
   return `${beat}:${renewedAt}`;
+}
+
+/** A new record whose fencing counter starts no lower than the store's floor for the key. */
+function atFloor(record: LockRecord, floor: number | undefined): LockRecord {
+  return floor !== undefined && floor > record.token ? { ...record, token: floor } : record;
 }
 
 function leaseOf(request: AcquireRequest, token: number): Lease {
