@@ -45,12 +45,14 @@ export {
 } from "./lock-bench.ts";
 export { type LockBenchSuite, lockBenchRows, runLockBenchSuite } from "./lock-bench-suite.ts";
 export { type RedlockPeerOptions, redlockSubject } from "./peers/redlock-peer.ts";
+export { PgBouncer } from "./pgbouncer.ts";
+export { acceptsConnections, PostgresServer, postgresBinDir } from "./postgres-server.ts";
 export {
   contendAcrossProcesses,
   contentionWorkerMain,
   processContentionRows,
 } from "./process-contention.ts";
-export { RedisServer } from "./redis-server.ts";
+export { RedisServer, type RedisServerOptions } from "./redis-server.ts";
 export { seededRandom } from "./seeded-random.ts";
 export { workerMain } from "./worker-main.ts";
 export {

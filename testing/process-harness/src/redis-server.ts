@@ -1,24 +1,44 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { freePort } from "./etcd-server.ts";
+
+export interface RedisServerOptions {
+  /** requirepass: clients must authenticate (tests that no password is ever printed). */
+  readonly password?: string;
+}
 
 /**
  * A real redis-server (Debian's) on a free loopback port, in memory only (no RDB or AOF
- * files), for the peers benchmarks compare against.
+ * files): a restart (`kill` then `start`, same port) comes back empty, as a Redis without
+ * persistence does.
  */
 export class RedisServer {
   port = 0;
+  readonly #password: string | undefined;
+  readonly #dir: string = mkdtempSync(join(tmpdir(), "lockgate-redis-"));
   #process: ChildProcess | undefined;
 
+  constructor(options: RedisServerOptions = {}) {
+    this.#password = options.password;
+  }
+
+  /** The URL without the password; clients pass it separately. */
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
-    this.port = await freePort();
+    if (this.port === 0) this.port = await freePort();
+    // The password goes in a config file, never on a command line that `ps` shows.
+    const config = join(this.#dir, "redis.conf");
+    writeFileSync(config, this.#password ? `requirepass ${this.#password}\n` : "", { mode: 0o600 });
     this.#process = spawn(
       process.env.REDIS_SERVER_BIN ?? "redis-server",
       [
+        config,
         "--bind",
         "127.0.0.1",
         "--port",
@@ -45,6 +65,12 @@ export class RedisServer {
   }
 
   async stop(): Promise<void> {
+    await this.kill();
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+
+  /** SIGKILL, as in a crash; everything in memory is gone. */
+  async kill(): Promise<void> {
     const child = this.#process;
     if (!child || child.exitCode !== null) return;
     await new Promise<void>((resolve) => {
@@ -67,7 +93,8 @@ export class RedisServer {
       socket.on("connect", () => socket.write("PING\r\n"));
       socket.on("data", (chunk) => {
         reply += chunk;
-        if (reply.includes("\r\n")) done(reply.startsWith("+PONG"));
+        // With requirepass, the answer is -NOAUTH: up all the same.
+        if (reply.includes("\r\n")) done(reply.startsWith("+PONG") || reply.startsWith("-NOAUTH"));
       });
     });
   }
