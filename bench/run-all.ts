@@ -16,6 +16,7 @@ const suites: [pkg: string, script: string][] = [
   ["@lockgate/store-memory", "bench"],
   ["@lockgate/file", "bench"],
   ["@lockgate/store-etcd", "bench"],
+  ["@lockgate/store-redis", "bench"],
   ["@lockgate/kubernetes", "bench"],
   ["@lockgate/server", "bench"],
   ["@lockgate/server", "bench:load"],
