@@ -14,12 +14,14 @@ if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
   npm install --global --no-audit --no-fund "pnpm@$PNPM_VERSION"
 fi
 
-# Real services the tests start themselves: etcd for the etcd store, redis-server for the
-# benchmarks' redlock peer, Chromium for the HTTP client in a browser. All from Debian; no
-# service is left running.
+# Real services the tests start themselves: etcd, redis-server, PostgreSQL and PgBouncer for
+# their stores (and the benchmarks' peers), Chromium for the HTTP client in a browser. All from
+# Debian; none starts by itself, and no service is left running.
 missing=()
 command -v etcd >/dev/null || missing+=(etcd-server)
 command -v redis-server >/dev/null || missing+=(redis-server)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+[ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
 [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   step "installing ${missing[*]} (Debian)"

@@ -44,6 +44,7 @@ export {
   type SubjectResult,
 } from "./lock-bench.ts";
 export { type LockBenchSuite, lockBenchRows, runLockBenchSuite } from "./lock-bench-suite.ts";
+export { pgAdvisorySubject } from "./peers/pg-advisory-peer.ts";
 export { type RedlockPeerOptions, redlockSubject } from "./peers/redlock-peer.ts";
 export { PgBouncer } from "./pgbouncer.ts";
 export { acceptsConnections, PostgresServer, postgresBinDir } from "./postgres-server.ts";
