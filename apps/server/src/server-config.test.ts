@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseServerConfig } from "./server-config.ts";
 
@@ -37,6 +40,50 @@ describe("server configuration", () => {
     expect(config.tokens).toHaveLength(2);
   });
 
+  it("redis and postgres stores: URLs without passwords, passwords from files or the environment", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lockgate-config-"));
+    const file = join(dir, "secret");
+    writeFileSync(file, "from-a-file\n", { mode: 0o600 });
+    expect(
+      parseServerConfig(["--token", token, "--store", "redis", "--redis-password-file", file], {}),
+    ).toMatchObject({
+      store: {
+        kind: "redis",
+        url: "redis://127.0.0.1:6379",
+        prefix: "lockgate:",
+        password: "from-a-file",
+      },
+    });
+    expect(
+      parseServerConfig(["--token", token], {
+        LOCKGATE_STORE: "redis",
+        LOCKGATE_REDIS_URL: "rediss://cache.internal:6380",
+        LOCKGATE_REDIS_PASSWORD: "from-the-env",
+      }).store,
+    ).toEqual({
+      kind: "redis",
+      url: "rediss://cache.internal:6380",
+      prefix: "lockgate:",
+      password: "from-the-env",
+    });
+    expect(
+      parseServerConfig(
+        [
+          "--token",
+          token,
+          "--store",
+          "postgres",
+          "--postgres-url",
+          "postgres://app@db:5432/app",
+          "--postgres-table",
+          "ops.locks",
+        ],
+        {},
+      ).store,
+    ).toEqual({ kind: "postgres", url: "postgres://app@db:5432/app", table: "ops.locks" });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it("file store: the directory and the stale period of a writer lock", () => {
     expect(
       parseServerConfig(["--no-auth", "--store", "file", "--file-dir", "/l"], {}).store,
@@ -60,7 +107,33 @@ describe("server configuration", () => {
     [["--no-auth", "--store", "file"], /needs --file-dir/],
     [["--no-auth", "--store", "etcd"], /needs --etcd-endpoints/],
     [["--no-auth", "--store", "etcd", "--etcd-endpoints", "etcd:2379"], /must look like http/],
-    [["--no-auth", "--store", "redis"], /memory, file or etcd/],
+    [["--no-auth", "--store", "consul"], /memory, file, etcd, redis or postgres/],
+    [["--no-auth", "--store", "redis", "--redis-url", "http://r:6379"], /must start with redis:/],
+    [
+      ["--no-auth", "--store", "redis", "--redis-url", "redis://:hunter2@r:6379"],
+      /must not contain a password.*LOCKGATE_REDIS_PASSWORD/,
+    ],
+    [["--no-auth", "--store", "postgres"], /needs --postgres-url/],
+    [
+      ["--no-auth", "--store", "postgres", "--postgres-url", "postgres://u:hunter2@db/app"],
+      /must not contain a password.*PGPASSWORD/,
+    ],
+    [
+      [
+        "--no-auth",
+        "--store",
+        "postgres",
+        "--postgres-url",
+        "postgres://u@db/app",
+        "--postgres-table",
+        "Locks;drop",
+      ],
+      /lower-case SQL identifier/,
+    ],
+    [
+      ["--no-auth", "--store", "redis", "--redis-password-file", "/nonexistent/secret"],
+      /--redis-password-file \/nonexistent\/secret: ENOENT/,
+    ],
     [["--no-auth", "--port", "99999"], /--port must be an integer/],
     [["--no-auth", "--bogus"], /Unknown option/],
     [["--no-auth", "--cors-origin", "app.example.com"], /must look like https/],

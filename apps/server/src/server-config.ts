@@ -1,9 +1,24 @@
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
 export type StoreConfig =
   | { readonly kind: "memory" }
   | { readonly kind: "file"; readonly dir: string; readonly staleMs: number }
-  | { readonly kind: "etcd"; readonly endpoints: string[]; readonly prefix: string };
+  | { readonly kind: "etcd"; readonly endpoints: string[]; readonly prefix: string }
+  | {
+      readonly kind: "redis";
+      /** Without a password: that comes separately. */
+      readonly url: string;
+      readonly prefix: string;
+      readonly password?: string;
+    }
+  | {
+      readonly kind: "postgres";
+      /** Without a password: that comes separately (or from PGPASSWORD, read by pg). */
+      readonly url: string;
+      readonly table: string;
+      readonly password?: string;
+    };
 
 export interface ServerConfig {
   readonly host: string;
@@ -23,13 +38,19 @@ const USAGE = `lockgate server
 
   --host <addr>            LOCKGATE_HOST            listen address (default 127.0.0.1)
   --port <n>               LOCKGATE_PORT            port (default 55589)
-  --store <kind>           LOCKGATE_STORE           memory (default), file or etcd
+  --store <kind>           LOCKGATE_STORE           memory (default), file, etcd, redis or postgres
   --file-dir <dir>         LOCKGATE_FILE_DIR        lock directory for --store file
   --file-stale-ms <ms>     LOCKGATE_FILE_STALE_MS   a crashed writer's lock on another host's
                                                     process is taken over after this (2000+,
                                                     default 10000; dead owners on this host: at once)
   --etcd-endpoints <urls>  LOCKGATE_ETCD_ENDPOINTS  comma-separated, for --store etcd
   --etcd-prefix <p>        LOCKGATE_ETCD_PREFIX     key prefix (default lockgate/)
+  --redis-url <url>        LOCKGATE_REDIS_URL       for --store redis (default redis://127.0.0.1:6379)
+  --redis-prefix <p>       LOCKGATE_REDIS_PREFIX    key prefix (default lockgate:)
+  --redis-password-file <f>                         the password, from a file; or LOCKGATE_REDIS_PASSWORD
+  --postgres-url <url>     LOCKGATE_POSTGRES_URL    for --store postgres: postgres://user@host:5432/db
+  --postgres-table <t>     LOCKGATE_POSTGRES_TABLE  table (default lockgate_locks; created if absent)
+  --postgres-password-file <f>                      the password, from a file; or PGPASSWORD
   --token <t>              LOCKGATE_TOKENS          accepted bearer token (repeat; env: comma-separated)
   --no-auth                LOCKGATE_NO_AUTH=1       no tokens; allowed only on a loopback address
   --lease-ttl <ms>         LOCKGATE_LEASE_TTL       default lease for clients that send none (10000)
@@ -56,6 +77,12 @@ export function parseServerConfig(
         "file-stale-ms": { type: "string" },
         "etcd-endpoints": { type: "string" },
         "etcd-prefix": { type: "string" },
+        "redis-url": { type: "string" },
+        "redis-prefix": { type: "string" },
+        "redis-password-file": { type: "string" },
+        "postgres-url": { type: "string" },
+        "postgres-table": { type: "string" },
+        "postgres-password-file": { type: "string" },
         token: { type: "string", multiple: true },
         "no-auth": { type: "boolean" },
         "lease-ttl": { type: "string" },
@@ -111,8 +138,48 @@ export function parseServerConfig(
         throw new ConfigError(`etcd endpoint ${JSON.stringify(e)} must look like http://host:2379`);
     }
     store = { kind, endpoints, prefix: str("etcd-prefix", "LOCKGATE_ETCD_PREFIX") ?? "lockgate/" };
+  } else if (kind === "redis") {
+    const url = databaseUrl(
+      str("redis-url", "LOCKGATE_REDIS_URL") ?? "redis://127.0.0.1:6379",
+      ["redis:", "rediss:"],
+      "--redis-url",
+      "LOCKGATE_REDIS_PASSWORD or --redis-password-file",
+    );
+    const password =
+      secretFile(values["redis-password-file"] as string | undefined, "--redis-password-file") ??
+      env.LOCKGATE_REDIS_PASSWORD;
+    store = {
+      kind,
+      url,
+      prefix: str("redis-prefix", "LOCKGATE_REDIS_PREFIX") ?? "lockgate:",
+      ...(password ? { password } : {}),
+    };
+  } else if (kind === "postgres") {
+    const given = str("postgres-url", "LOCKGATE_POSTGRES_URL");
+    if (!given)
+      throw new ConfigError(
+        "--store postgres needs --postgres-url postgres://user@host:5432/db (or LOCKGATE_POSTGRES_URL)",
+      );
+    const url = databaseUrl(
+      given,
+      ["postgres:", "postgresql:"],
+      "--postgres-url",
+      "PGPASSWORD or --postgres-password-file",
+    );
+    const table = str("postgres-table", "LOCKGATE_POSTGRES_TABLE") ?? "lockgate_locks";
+    if (!/^(?:[a-z_][a-z0-9_]{0,62}\.)?[a-z_][a-z0-9_]{0,50}$/.test(table))
+      throw new ConfigError(
+        `--postgres-table ${JSON.stringify(table)} must be a lower-case SQL identifier, optionally schema.table`,
+      );
+    const password = secretFile(
+      values["postgres-password-file"] as string | undefined,
+      "--postgres-password-file",
+    );
+    store = { kind, url, table, ...(password ? { password } : {}) };
   } else {
-    throw new ConfigError(`--store must be memory, file or etcd, not ${JSON.stringify(kind)}`);
+    throw new ConfigError(
+      `--store must be memory, file, etcd, redis or postgres, not ${JSON.stringify(kind)}`,
+    );
   }
 
   const tokens = [
@@ -158,6 +225,36 @@ export function parseServerConfig(
     goProtocol: values["no-go-protocol"] !== true,
     corsOrigins,
   };
+}
+
+/**
+ * A database URL without a password in it: a password on a command line shows in `ps` and
+ * shell history, so the server refuses it and names where the password goes instead.
+ */
+function databaseUrl(text: string, schemes: string[], flag: string, passwordFrom: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`${flag} must be a URL such as ${schemes[0]}//host:port`);
+  }
+  if (!schemes.includes(url.protocol))
+    throw new ConfigError(`${flag} must start with ${schemes.map((s) => `${s}//`).join(" or ")}`);
+  if (url.password)
+    throw new ConfigError(
+      `${flag} must not contain a password (it would show in process lists and logs): give it in ${passwordFrom}`,
+    );
+  return text;
+}
+
+/** The first line of a secret file; the path is named on error, never the content. */
+function secretFile(path: string | undefined, flag: string): string | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path, "utf8").split("\n")[0]?.trim() || undefined;
+  } catch (error) {
+    throw new ConfigError(`${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
 }
 
 function integer(text: string, name: string, min: number, max: number): number {

@@ -34,7 +34,7 @@ export async function startServer(serve: Serve): Promise<void> {
   const shutdown = new AbortController();
   // Every long-poll listens for shutdown: thousands of waiters are normal, not a leak.
   setMaxListeners(0, shutdown.signal);
-  const backend = createBackend(config.store);
+  const backend = await createBackend(config.store);
   const { app } = createApp(backend, {
     tokens: config.tokens,
     defaultTtl: config.leaseTtl,

@@ -19,8 +19,9 @@ export async function startServerProcess(
   runtime: Runtime,
   args: string[],
   entry: string = join(appDir, "src", `main-${runtime}.ts`),
+  env: Record<string, string> = {},
 ): Promise<ServerProcess> {
-  const child = startWorker(runtime, entry, ["--port", "0", ...args], { cwd: appDir });
+  const child = startWorker(runtime, entry, ["--port", "0", ...args], { cwd: appDir, env });
   const exited = finished(child);
   const line = await lineMatching(child, /listening on http:\/\//);
   const url = /(http:\/\/[^ ]+)/.exec(line)?.[1] as string;
