@@ -11,6 +11,12 @@ export interface AcquireRequest {
   readonly nonBlocking: boolean;
   readonly acquirerId?: string;
   readonly value?: JsonValue;
+  /**
+   * Wall-clock ms when the caller asked (the Locker sets it once per acquire call). The queue
+   * is ordered by it, so a join that lost write races (or waited for a busy event loop) still
+   * gets the place its ask deserved. Default: the time the join is written.
+   */
+  readonly askedAt?: number;
 }
 
 /** A granted lease, as the backend knows it. */

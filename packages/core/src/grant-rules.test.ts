@@ -3,6 +3,8 @@ import type { AcquireRequest } from "./acquire-request.ts";
 import {
   handOver,
   isGrantable,
+  JOIN_ORDER_WINDOW_MS,
+  joinPosition,
   planAcquire,
   planRemove,
   planRenew,
@@ -222,5 +224,44 @@ describe("renew, remove, prune", () => {
     expect(record.holders.map((h) => h.id)).toEqual(["live"]);
     expect(record.queue.map((q) => q.id)).toEqual(["here"]);
     expect(pruneExpired(r, () => false)).toEqual({ record: r, changed: false });
+  });
+});
+
+describe("joinPosition: the queue in the order callers asked", () => {
+  const at = (id: string, enqueuedAt: number): QueueEntry => ({ ...waiter(id, false), enqueuedAt });
+
+  it("a join whose write landed late goes ahead of the tail that asked after it", () => {
+    const queue = [at("head", 100), at("a", 200), at("b", 300), at("c", 400)];
+    expect(joinPosition(queue, 250)).toBe(2);
+    expect(joinPosition(queue, 500)).toBe(4);
+    expect(joinPosition(queue, 400)).toBe(4); // a tie keeps the order writes landed in
+  });
+
+  it("never ahead of the head, whose handoff may be under way", () => {
+    expect(joinPosition([at("head", 300), at("a", 400)], 100)).toBe(1);
+    expect(joinPosition([at("head", 300)], 100)).toBe(1);
+    expect(joinPosition([], 100)).toBe(0);
+  });
+
+  it("passes only waiters who asked at most the window after it, so a clock running behind gains at most that", () => {
+    const queue = [at("head", 0), at("a", 1_000), at("b", 1_000 + JOIN_ORDER_WINDOW_MS + 1)];
+    expect(joinPosition(queue, 1_000 - 1)).toBe(3); // b is beyond the window: stop there
+    expect(joinPosition([at("head", 0), at("a", 500), at("b", 600)], 400)).toBe(1);
+  });
+
+  it("planAcquire records the ask time and inserts by it", () => {
+    const record = rec([holder("h", false)], [at("w1", 100), at("w2", 300)]);
+    const plan = planAcquire(record, { ...req("late", false), askedAt: 200 }, 900, {
+      pruned: false,
+      heartbeat: true,
+    });
+    expect(plan.kind).toBe("wait");
+    if (plan.kind !== "wait" || !plan.record) throw new Error("expected a queue write");
+    expect(plan.record.queue.map((q) => [q.id, q.enqueuedAt])).toEqual([
+      ["w1", 100],
+      ["late", 200],
+      ["w2", 300],
+    ]);
+    expect(plan.position).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import type { AcquireRequest } from "./acquire-request.ts";
-import type { HolderEntry, LeaseEntry, LockRecord } from "./lock-record.ts";
+import type { HolderEntry, LeaseEntry, LockRecord, QueueEntry } from "./lock-record.ts";
 
 export type AcquirePlan =
   /** Write `record`, which makes the request a holder. */
@@ -77,6 +77,28 @@ export function queuePositionOf(record: LockRecord, id: string): number {
  * `pruned` says whether pruning changed the record (then it is worth writing anyway);
  * `heartbeat` marks a step's first attempt: it bumps the waiter's beat, and only it may join.
  */
+/**
+ * How far a newcomer may be placed ahead of waiters who asked after it, by their clocks. Hosts'
+ * clocks disagree: bounding the pass bounds what a clock running behind can gain.
+ */
+export const JOIN_ORDER_WINDOW_MS = 1_000;
+
+/**
+ * Where a newcomer that asked at `askedAt` joins: behind everyone who asked before it, ahead of
+ * the waiters at the tail who asked after it (within JOIN_ORDER_WINDOW_MS), never ahead of the
+ * head, whose handoff may be under way. So arrival order holds although joins land in the
+ * order their writes win, not the order their callers asked.
+ */
+export function joinPosition(queue: readonly QueueEntry[], askedAt: number): number {
+  let position = queue.length;
+  while (position > 1) {
+    const ahead = (queue[position - 1] as QueueEntry).enqueuedAt;
+    if (!(ahead > askedAt && ahead - askedAt <= JOIN_ORDER_WINDOW_MS)) break;
+    position--;
+  }
+  return position;
+}
+
 export function planAcquire(
   record: LockRecord,
   request: AcquireRequest,
@@ -116,8 +138,11 @@ export function planAcquire(
     // owner, or expired) must not put it back: the owner may have given up meanwhile.
     if (!options.heartbeat)
       return waiting(record, request.id, options.pruned ? record : null, wallNow);
-    const entry = { ...leaseFields(request, wallNow), enqueuedAt: wallNow };
-    return waiting(record, request.id, { ...record, queue: [...record.queue, entry] }, wallNow);
+    const askedAt = request.askedAt ?? wallNow;
+    const entry = { ...leaseFields(request, wallNow), enqueuedAt: askedAt };
+    const queue = [...record.queue];
+    queue.splice(joinPosition(record.queue, askedAt), 0, entry);
+    return waiting(record, request.id, { ...record, queue }, wallNow);
   }
   if (options.heartbeat) {
     const queue = record.queue.map((q) => (q.id === request.id ? beat(q, wallNow) : q));

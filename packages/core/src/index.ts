@@ -15,6 +15,8 @@ export {
 export {
   type AcquirePlan,
   isGrantable,
+  JOIN_ORDER_WINDOW_MS,
+  joinPosition,
   planAcquire,
   planRemove,
   planRenew,

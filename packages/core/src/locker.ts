@@ -117,6 +117,7 @@ export class Locker {
       shared: options.shared ?? false,
       ttl: timings.ttl,
       nonBlocking: options.nonBlocking ?? false,
+      askedAt: this.#clock.wallNow(),
       ...(options.acquirerId === undefined ? {} : { acquirerId: options.acquirerId }),
       ...(options.value === undefined ? {} : { value: options.value }),
     };

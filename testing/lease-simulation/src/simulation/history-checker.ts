@@ -1,4 +1,9 @@
-import type { LeaseEntry, LockRecord, QueueEntry } from "@lockgate/core";
+import {
+  JOIN_ORDER_WINDOW_MS,
+  type LeaseEntry,
+  type LockRecord,
+  type QueueEntry,
+} from "@lockgate/core";
 import type { Commit } from "./recording-store.ts";
 
 /** A holder's belief that it holds the lock, between two points of the global event order. */
@@ -103,12 +108,27 @@ function checkCommits(facts: HistoryFacts, problems: string[]): void {
       }
     }
 
-    // Queue order: survivors keep their relative order; newcomers only join at the end.
+    // Queue order: survivors keep their relative order; a newcomer joins behind every survivor
+    // that asked before it, ahead only of survivors that asked after it (by at most the join
+    // window), and never ahead of the previous head.
+    const prevPlaces = new Set(prev.queue.map(place));
     const survivors = prev.queue.filter((q) => nextPlaces.has(place(q))).map(place);
     const nextOrder = next.queue.map(place);
-    if (nextOrder.slice(0, survivors.length).join() !== survivors.join()) {
+    if (nextOrder.filter((p) => prevPlaces.has(p)).join() !== survivors.join()) {
       problems.push(`${where}: queue reordered from [${survivors}] to [${nextOrder}]`);
     }
+    next.queue.forEach((q, i) => {
+      if (prevPlaces.has(place(q))) return;
+      for (const behind of next.queue.slice(i + 1)) {
+        if (!prevPlaces.has(place(behind))) continue;
+        const passed = behind.enqueuedAt - q.enqueuedAt;
+        if (
+          !(passed > 0 && passed <= JOIN_ORDER_WINDOW_MS) ||
+          place(behind) === place(prev.queue[0] as QueueEntry)
+        )
+          problems.push(`${where}: newcomer ${place(q)} joined ahead of ${place(behind)}`);
+      }
+    });
 
     // Removals not asked for by the owner are takeovers: only after the entry's ttl.
     const removed: [string, LeaseEntry][] = [
