@@ -1,3 +1,5 @@
+import type { StoreRecord } from "./lock-store.ts";
+
 /** Every code a LockgateError can carry. The set is closed: new codes are a breaking change. */
 export const LOCKGATE_ERROR_CODES = [
   "timeout",
@@ -27,18 +29,26 @@ const BRAND = Symbol.for("@lockgate/core/LockgateError");
 export interface LockgateErrorOptions {
   cause?: unknown;
   retryable?: boolean;
+  /**
+   * With "conflict" from a store: the record the store held when the write lost, if the same
+   * round trip could tell, so the caller retries without reading again (see LockStore.put).
+   */
+  current?: StoreRecord;
 }
 
 /** The one error class of lockgate. Recognise it with `isLockgateError`, not only `instanceof`. */
 export class LockgateError extends Error {
   readonly code: LockgateErrorCode;
   readonly retryable: boolean;
+  /** See LockgateErrorOptions.current. */
+  readonly current?: StoreRecord;
 
   constructor(code: LockgateErrorCode, message: string, options: LockgateErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "LockgateError";
     this.code = code;
     this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(code);
+    if (options.current !== undefined) this.current = options.current;
     Object.defineProperty(this, BRAND, { value: true });
   }
 }

@@ -33,7 +33,9 @@ export interface LockStore {
   /**
    * Writes `value` (null deletes) only if the key's version is still `expectedVersion`
    * (null: only if the key is absent). Throws a LockgateError with code "conflict" on a
-   * mismatch and "store-unavailable" (with the cause) when the backend fails.
+   * mismatch and "store-unavailable" (with the cause) when the backend fails. A conflict may
+   * carry `current`, the record the store holds, when the same round trip can tell: the
+   * Locker then retries on it without a read (its next write is still compare-and-swap).
    * Resolves to the new version, or null after a delete.
    */
   put(key: string, value: string | null, expectedVersion: string | null): Promise<string | null>;

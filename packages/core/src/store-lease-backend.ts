@@ -97,6 +97,10 @@ export class StoreLeaseBackend implements LeaseBackend {
    * 100,000 quiet locks must not keep 100,000 watches.
    */
   readonly #following = new Map<string, () => void>();
+  /** Waiting requests that have had a place in a written queue (to tell a join from a rejoin). */
+  readonly #placed = new Set<string>();
+  /** What the store said it held when our last write to a key lost: read once, then dropped. */
+  readonly #lostTo = new Map<string, StoreRecord>();
   /** Requests granted on a record that had waiters: their holders follow the lock. */
   readonly #contended = new Set<string>();
   #closed = false;
@@ -121,7 +125,10 @@ export class StoreLeaseBackend implements LeaseBackend {
     // interval between heartbeats beyond what the Locker asked for.
     const until = this.#clock.now() + options.waitMs;
     const outcome = await this.#step(request, until, options.waitMs, signal);
-    if (outcome.status !== "waiting") this.#queueWrites.delete(request.id);
+    if (outcome.status !== "waiting") {
+      this.#queueWrites.delete(request.id);
+      this.#placed.delete(request.id);
+    }
     if (outcome.status === "granted" && this.#contended.delete(request.id))
       this.#follow(outcome.lease);
     return outcome;
@@ -204,6 +211,7 @@ export class StoreLeaseBackend implements LeaseBackend {
   async abandon(request: AcquireRequest): Promise<void> {
     this.#assertOpen();
     this.#queueWrites.delete(request.id);
+    this.#placed.delete(request.id);
     this.#contended.delete(request.id);
     try {
       await this.#update(request.name, undefined, undefined, (record) =>
@@ -278,8 +286,13 @@ export class StoreLeaseBackend implements LeaseBackend {
       const record = this.#pruned(key, current.record);
       const pruned = record !== current.record;
       const wallNow = this.#clock.wallNow();
-      const plan = planAcquire(record, request, wallNow, { pruned, heartbeat });
       const joining = queuePositionOf(record, request.id) === -1;
+      // A place once held and lost (it expired) is lost: joining again is arriving now.
+      const asking =
+        joining && this.#placed.has(request.id) && request.askedAt !== undefined
+          ? { ...request, askedAt: wallNow }
+          : request;
+      const plan = planAcquire(record, asking, wallNow, { pruned, heartbeat });
       const writes = plan.kind === "grant" || (plan.kind === "wait" && plan.record !== null);
       // Nothing to write on what we only remembered, or a one-shot "busy" on less than the
       // store's own answer: look at the store first.
@@ -330,6 +343,7 @@ export class StoreLeaseBackend implements LeaseBackend {
             if (plan.record) {
               this.#noteQueueWrite(request.id, plan.record);
               version = await this.#write(key, plan.record, current.version);
+              if (plan.position !== -1) this.#placed.add(request.id);
             }
             const nextExpiry = this.#nextExpiry(key, written);
             return {
@@ -430,6 +444,13 @@ export class StoreLeaseBackend implements LeaseBackend {
     const feed = this.#feeds.get(key);
     let stored: StoreRecord | undefined = feed?.latest;
     let source: ReadResult["source"] = "feed";
+    // A write that just lost was told what won: newer than a feed still at the lost version.
+    const lostTo = this.#lostTo.get(key);
+    this.#lostTo.delete(key);
+    if (lostTo && stale !== undefined && stale !== lostTo.version && stored?.version === stale) {
+      stored = lostTo;
+      source = "memory";
+    }
     if (!stored) {
       stored = this.#known.get(key);
       source = "memory";
@@ -483,8 +504,13 @@ export class StoreLeaseBackend implements LeaseBackend {
     try {
       version = await this.store.put(key, value, expected);
     } catch (error) {
-      // Whatever the store holds now, it is not what we remembered.
-      this.#known.delete(key);
+      // Whatever the store holds now, it is not what we remembered; a conflict that says what
+      // it is saves the read.
+      const current = isLockgateError(error, "conflict") ? error.current : undefined;
+      if (current && current.version !== expected) {
+        this.#remember(key, current);
+        this.#lostTo.set(key, current);
+      } else this.#known.delete(key);
       throw error;
     }
     this.#observer.observe(key, record, this.#clock.now());

@@ -113,6 +113,29 @@ export function storeConformanceCases(options: StoreConformanceOptions): Conform
       }),
     ),
     c(
+      "a conflict that tells what the store holds (error.current) tells the truth",
+      use(async (store) => {
+        const v1 = await store.put("k", "one", null);
+        const v2 = await store.put("k", "two", v1);
+        for (const [value, expected] of [
+          ["stale", v1],
+          ["create", null],
+        ] as const) {
+          const error = await store.put("k", value, expected).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          assert.ok(
+            isLockgateError(error, "conflict"),
+            `expected a conflict, got ${String(error)}`,
+          );
+          // Optional; when given, it must be what the store holds (nobody wrote since).
+          if (error.current !== undefined)
+            assert.deepEqual(error.current, { value: "two", version: v2 }, "error.current");
+        }
+      }),
+    ),
+    c(
       "update with the current version succeeds and changes the version",
       use(async (store) => {
         const v1 = await store.put("k", "one", null);

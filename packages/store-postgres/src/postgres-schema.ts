@@ -65,10 +65,14 @@ export function postgresStatements(
       `WITH w AS (INSERT INTO ${table} (key, value, version) VALUES ($1, $2, nextval('${sequence}')) ` +
       "ON CONFLICT (key) DO NOTHING RETURNING key, value, version) " +
       `SELECT w.version::text AS version, ${notice} FROM w`,
+    // On a lost race the row as this statement's snapshot saw it comes back instead (marked
+    // `lost`): a hint that saves the caller a read, possibly older than the write that won.
     update:
       `WITH w AS (UPDATE ${table} SET value = $2, version = nextval('${sequence}') ` +
       "WHERE key = $1 AND version = $4::bigint RETURNING key, value, version) " +
-      `SELECT w.version::text AS version, ${notice} FROM w`,
+      `SELECT w.version::text AS version, NULL AS value, false AS lost, ${notice} AS notified FROM w ` +
+      `UNION ALL SELECT t.version::text, t.value, true, NULL FROM ${table} t ` +
+      "WHERE t.key = $1 AND NOT EXISTS (SELECT 1 FROM w)",
     delete:
       `WITH w AS (DELETE FROM ${table} WHERE key = $1 AND version = $2::bigint RETURNING key) ` +
       `SELECT pg_notify($3, json_build_array(nextval('${sequence}')::text, w.key, NULL)::text) FROM w`,

@@ -167,9 +167,15 @@ export class PostgresStore implements LockStore {
             this.#channel,
             expectedVersion,
           ]);
-    const version = rows[0]?.version;
-    if (typeof version !== "string") throw conflict(key, expectedVersion);
-    return version;
+    const row = rows[0];
+    if (row?.lost === true) {
+      throw conflict(key, expectedVersion, {
+        value: String(row.value),
+        version: String(row.version),
+      });
+    }
+    if (typeof row?.version !== "string") throw conflict(key, expectedVersion);
+    return row.version;
   }
 
   watch(key: string, signal: AbortSignal): AsyncIterable<StoreRecord> {
@@ -277,10 +283,11 @@ export class PostgresStore implements LockStore {
   }
 }
 
-function conflict(key: string, expected: string | null): LockgateError {
+function conflict(key: string, expected: string | null, current?: StoreRecord): LockgateError {
   return new LockgateError(
     "conflict",
     `${JSON.stringify(key)} is no longer at version ${expected ?? "absent"}`,
+    current ? { current } : {},
   );
 }
 

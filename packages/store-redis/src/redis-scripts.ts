@@ -9,7 +9,8 @@
 //            created here must have a fencing counter at least this high (see README: tokens)
 //
 // Replies are arrays whose first element says what happened:
-//   1 = found/written, 0 = absent, 2 = version mismatch, 3 = counter below floor, -1 = foreign.
+//   1 = found/written, 0 = absent, 2 = version mismatch (with the value and version there are,
+//   if any), 3 = counter below floor, -1 = foreign.
 
 /** KEYS[1]: the lock's key. */
 export const READ_SCRIPT = `
@@ -42,8 +43,10 @@ if kind ~= 'none' and kind ~= 'hash' then return {-1, kind} end
 local f = redis.call('HMGET', key, 'value', 'version', 'floor')
 if kind == 'hash' and not f[2] and not f[3] then return {-1, 'hash without lockgate fields'} end
 if ARGV[2] == '' then
-  if f[1] then return {2} end
-elseif not f[1] or f[2] ~= ARGV[2] then
+  if f[1] then return {2, f[1], f[2]} end
+elseif f[1] and f[2] ~= ARGV[2] then
+  return {2, f[1], f[2]}
+elseif not f[1] then
   return {2}
 end
 local now = redis.call('TIME')

@@ -95,12 +95,14 @@ export class RedisStore implements LockStore {
       expectedVersion ?? "",
       value === null ? "d" : "w",
     ]);
-    const [status, detail] = reply;
+    const [status, detail, version] = reply;
     if (status === 1) return value === null ? null : String(detail);
     if (status === 2) {
+      // The record that won, read in the same script: the Locker retries on it without a read.
       throw new LockgateError(
         "conflict",
         `${JSON.stringify(key)} is no longer at version ${expectedVersion ?? "absent"}`,
+        typeof detail === "string" ? { current: { value: detail, version: String(version) } } : {},
       );
     }
     if (status === 3) {

@@ -53,6 +53,7 @@ export {
   contentionWorkerMain,
   processContentionRows,
 } from "./process-contention.ts";
+export { RedisCluster } from "./redis-cluster.ts";
 export { RedisServer, type RedisServerOptions } from "./redis-server.ts";
 export { seededRandom } from "./seeded-random.ts";
 export { workerMain } from "./worker-main.ts";
