@@ -36,6 +36,10 @@ export async function beliefWorkerMain(locker: BeliefLocker, args: string[]): Pr
         const until = performance.now() + Number(holdMs);
         // A check after every sleep, the last one included: the first thing a resumed holder does.
         for (;;) {
+          // The order point of the check: whoever entered before this line, the answers below
+          // must know about. (Logged after them, a pause between reading `held` and writing the
+          // line would date an answer that was true when given after a later grant.)
+          log(`checking ${pid} ${token}`);
           const bySignal = lock.signal.aborted ? 0 : 1;
           const byHeld = lock.held ? 1 : 0;
           log(`check ${pid} ${token} ${bySignal} ${byHeld}`);
@@ -53,7 +57,7 @@ export async function beliefWorkerMain(locker: BeliefLocker, args: string[]): Pr
 
 export interface BeliefReport {
   readonly sections: number;
-  /** Checks that said "held" while a later grant (a greater token) had already entered. */
+  /** Checks that said "held" though a later grant (a greater token) had entered before they began. */
   readonly staleBySignal: number;
   readonly staleByHeld: number;
   /** Holders that found, on a check, that their lease was gone and someone else had it. */
@@ -67,13 +71,17 @@ export function checkBeliefLog(logFile: string): BeliefReport {
   let staleBySignal = 0;
   let staleByHeld = 0;
   let caughtByHeld = 0;
+  /** The newest grant that had entered when each process logged "checking". */
+  const newestAtCheck = new Map<string, number>();
   for (const line of readFileSync(logFile, "utf8").split("\n")) {
-    const [event, , token = "0", bySignal, byHeld] = line.split(" ");
+    const [event, pid = "", token = "0", bySignal, byHeld] = line.split(" ");
     const t = Number(token);
     if (event === "enter") {
       sections++;
       newest = Math.max(newest, t);
-    } else if (event === "check" && t < newest) {
+    } else if (event === "checking") {
+      newestAtCheck.set(pid, newest);
+    } else if (event === "check" && t < (newestAtCheck.get(pid) ?? newest)) {
       if (bySignal === "1") staleBySignal++;
       if (byHeld === "1") staleByHeld++;
       else caughtByHeld++;
