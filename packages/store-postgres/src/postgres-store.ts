@@ -2,12 +2,13 @@ import {
   closedError,
   LockgateError,
   type LockStore,
+  type OrderedRecord,
   type StoreCapabilities,
   type StoreRecord,
 } from "@lockgate/core";
 import pg from "pg";
 import { postgresNames, postgresSchema, postgresStatements } from "./postgres-schema.ts";
-import { type OrderedRecord, PostgresWatchHub } from "./postgres-watch-hub.ts";
+import { PostgresWatchHub } from "./postgres-watch-hub.ts";
 
 /** Where PostgreSQL listens; the password is never printed. */
 export interface PostgresConnection {

@@ -1,23 +1,12 @@
-import type { LockgateError, StoreRecord } from "@lockgate/core";
+import {
+  type LockgateError,
+  OrderedFeed,
+  type OrderedRecord,
+  type StoreRecord,
+} from "@lockgate/core";
 import type { Client, Notification } from "pg";
 
 const ABSENT: StoreRecord = { value: null, version: null };
-
-/** A record with its place among the key's changes (its version as a number). */
-export interface OrderedRecord {
-  readonly record: StoreRecord;
-  readonly order: number;
-}
-
-interface WatchFeed {
-  /** Until the first read is in, notices wait here: they may be older than that read. */
-  early: OrderedRecord[] | undefined;
-  order: number;
-  /** Something was queued: an absent read is no longer news. */
-  started: boolean;
-  readonly pending: StoreRecord[];
-  wake: () => void;
-}
 
 export interface PostgresWatchHubOptions {
   readonly channel: string;
@@ -42,7 +31,7 @@ export interface PostgresWatchHubOptions {
  */
 export class PostgresWatchHub {
   readonly #options: PostgresWatchHubOptions;
-  readonly #feeds = new Map<string, Set<WatchFeed>>();
+  readonly #feeds = new Map<string, Set<OrderedFeed>>();
   #listener: Promise<Client | undefined> | undefined;
   #polling: ReturnType<typeof setInterval> | undefined;
   #closed = false;
@@ -59,22 +48,13 @@ export class PostgresWatchHub {
     read: () => Promise<OrderedRecord>,
     unavailable: (error: unknown) => LockgateError,
   ): AsyncIterable<StoreRecord> {
-    const feed: WatchFeed = {
-      early: [],
-      order: -1,
-      started: false,
-      pending: [],
-      wake: () => {},
-    };
+    const feed = new OrderedFeed();
     let feeds = this.#feeds.get(key);
     if (!feeds) {
       feeds = new Set();
       this.#feeds.set(key, feeds);
     }
     feeds.add(feed);
-    const stop = () => feed.wake();
-    signal.addEventListener("abort", stop);
-    closing.addEventListener("abort", stop);
     try {
       // Listening (or polling) before the read, so no change between the two is lost.
       try {
@@ -82,24 +62,9 @@ export class PostgresWatchHub {
       } catch (error) {
         throw unavailable(error);
       }
-      const first = await read();
-      const early = feed.early ?? [];
-      feed.early = undefined;
-      offer(feed, first);
-      for (const notice of early) offer(feed, notice);
-      while (!signal.aborted && !closing.aborted) {
-        const next = feed.pending.shift();
-        if (next) {
-          yield next;
-          continue;
-        }
-        await new Promise<void>((resolve) => {
-          feed.wake = resolve;
-        });
-      }
+      feed.start(await read());
+      yield* feed.records(signal, closing);
     } finally {
-      signal.removeEventListener("abort", stop);
-      closing.removeEventListener("abort", stop);
       feeds.delete(feed);
       if (feeds.size === 0 && this.#feeds.get(key) === feeds) this.#feeds.delete(key);
     }
@@ -206,7 +171,7 @@ export class PostgresWatchHub {
     }
     for (const key of keys) {
       const now = found.get(key) ?? { record: ABSENT, order: Number.NaN };
-      for (const feed of this.#feeds.get(key) ?? []) offer(feed, now);
+      for (const feed of this.#feeds.get(key) ?? []) feed.offer(now);
     }
   }
 
@@ -228,7 +193,7 @@ export class PostgresWatchHub {
         .readMany([key])
         .then((found) => {
           const now = found.get(key) ?? { record: ABSENT, order: Number.NaN };
-          for (const feed of this.#feeds.get(key) ?? []) offer(feed, now);
+          for (const feed of this.#feeds.get(key) ?? []) feed.offer(now);
         })
         .catch(() => {});
       return;
@@ -238,26 +203,6 @@ export class PostgresWatchHub {
       record: value === null ? ABSENT : { value, version },
       order: Number(version),
     };
-    for (const feed of feeds) offer(feed, notice);
+    for (const feed of feeds) feed.offer(notice);
   }
-}
-
-/**
- * Queues `notice` if it is newer than what the feed has seen. A read of an absent key has no
- * version (NaN): it is news only as the first item; deletes arrive as notices with a version.
- */
-function offer(feed: WatchFeed, notice: OrderedRecord): void {
-  if (feed.early) {
-    feed.early.push(notice);
-    return;
-  }
-  if (Number.isNaN(notice.order)) {
-    if (feed.started) return;
-  } else {
-    if (notice.order <= feed.order) return;
-    feed.order = notice.order;
-  }
-  feed.started = true;
-  feed.pending.push(notice.record);
-  feed.wake();
 }

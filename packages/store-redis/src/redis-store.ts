@@ -3,6 +3,7 @@ import {
   closedError,
   LockgateError,
   type LockStore,
+  type OrderedRecord,
   type StoreCapabilities,
   type StoreRecord,
 } from "@lockgate/core";
@@ -28,12 +29,6 @@ export interface RedisStoreOptions {
 }
 
 const ABSENT: StoreRecord = { value: null, version: null };
-
-/** A record read with the order it has among this key's changes (its version as a number). */
-export interface OrderedRecord {
-  readonly record: StoreRecord;
-  readonly order: number;
-}
 
 /**
  * A LockStore on Redis: every read and compare-and-swap is one server-side script on the

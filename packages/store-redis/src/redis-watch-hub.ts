@@ -1,30 +1,24 @@
-import type { LockgateError, StoreRecord } from "@lockgate/core";
+import type { StoreRecord } from "@lockgate/core";
+import { type LockgateError, OrderedFeed, type OrderedRecord } from "@lockgate/core";
 import type { Cluster, Redis } from "ioredis";
-import type { OrderedRecord } from "./redis-store.ts";
 
 const ABSENT: StoreRecord = { value: null, version: null };
 
-/** One watch: what it has yielded up to (by version order) and what is waiting to be yielded. */
-interface WatchFeed {
+/** A watched key's feeds: its name, to read it again after a reconnect. */
+interface Watched {
   readonly key: string;
-  /** Until the first read is in, notices wait here: they may be older than that read. */
-  early: OrderedRecord[] | undefined;
-  order: number;
-  readonly pending: StoreRecord[];
-  failure: LockgateError | undefined;
-  wake: () => void;
+  readonly feeds: Set<OrderedFeed>;
 }
 
 /**
  * Every watch of a store on one subscriber connection: one channel per watched key (the write
- * script publishes on it), notices older than what a watch has yielded are dropped, and after
- * the connection comes back every watched key is read again, so a lost notice is never missed
- * for longer than a reconnect.
+ * script publishes on it). After the connection comes back every watched key is read again,
+ * so a lost notice is late by a reconnect at most, never missed.
  */
 export class RedisWatchHub {
   readonly #subscriber: Redis | Cluster;
   readonly #read: (key: string) => Promise<OrderedRecord>;
-  readonly #feeds = new Map<string, Set<WatchFeed>>();
+  readonly #channels = new Map<string, Watched>();
   #readyBefore = false;
 
   constructor(subscriber: Redis | Cluster, read: (key: string) => Promise<OrderedRecord>) {
@@ -32,8 +26,8 @@ export class RedisWatchHub {
     this.#read = read;
     subscriber.on("error", () => {});
     subscriber.on("message", (channel: string, message: string) => {
-      const feeds = this.#feeds.get(channel);
-      if (feeds) for (const feed of feeds) offer(feed, parseNotice(message));
+      const watched = this.#channels.get(channel);
+      if (watched) for (const feed of watched.feeds) feed.offer(parseNotice(message));
     });
     subscriber.on("ready", () => {
       if (this.#readyBefore) void this.#resync();
@@ -48,23 +42,13 @@ export class RedisWatchHub {
     closing: AbortSignal,
     unavailable: (error: unknown) => LockgateError,
   ): AsyncIterable<StoreRecord> {
-    const feed: WatchFeed = {
-      key,
-      early: [],
-      order: -1,
-      pending: [],
-      failure: undefined,
-      wake: () => {},
-    };
-    let feeds = this.#feeds.get(channel);
-    if (!feeds) {
-      feeds = new Set();
-      this.#feeds.set(channel, feeds);
+    const feed = new OrderedFeed();
+    let watched = this.#channels.get(channel);
+    if (!watched) {
+      watched = { key, feeds: new Set() };
+      this.#channels.set(channel, watched);
     }
-    feeds.add(feed);
-    const stop = () => feed.wake();
-    signal.addEventListener("abort", stop);
-    closing.addEventListener("abort", stop);
+    watched.feeds.add(feed);
     try {
       // Subscribed before the read, so no change between the two is lost.
       try {
@@ -72,41 +56,25 @@ export class RedisWatchHub {
       } catch (error) {
         throw unavailable(error);
       }
-      const first = await this.#read(key);
-      const early = feed.early ?? [];
-      feed.early = undefined;
-      offer(feed, first);
-      for (const notice of early) offer(feed, notice);
-      while (!signal.aborted && !closing.aborted) {
-        const next = feed.pending.shift();
-        if (next) {
-          yield next;
-          continue;
-        }
-        if (feed.failure) throw feed.failure;
-        await new Promise<void>((resolve) => {
-          feed.wake = resolve;
-        });
-      }
+      feed.start(await this.#read(key));
+      yield* feed.records(signal, closing);
     } finally {
-      signal.removeEventListener("abort", stop);
-      closing.removeEventListener("abort", stop);
-      feeds.delete(feed);
-      if (feeds.size === 0 && this.#feeds.get(channel) === feeds) {
-        this.#feeds.delete(channel);
+      watched.feeds.delete(feed);
+      if (watched.feeds.size === 0 && this.#channels.get(channel) === watched) {
+        this.#channels.delete(channel);
         await this.#subscriber.unsubscribe(channel).catch(() => {});
       }
     }
   }
 
   async close(): Promise<void> {
-    for (const feeds of this.#feeds.values()) for (const feed of feeds) feed.wake();
+    for (const { feeds } of this.#channels.values()) for (const feed of feeds) feed.wake();
     await this.#subscriber.quit().catch(() => this.#subscriber.disconnect());
   }
 
   /** After a reconnect: subscribed again (ioredis does that too), then every key read again. */
   async #resync(): Promise<void> {
-    const channels = [...this.#feeds.keys()];
+    const channels = [...this.#channels.keys()];
     if (channels.length === 0) return;
     try {
       await this.#subscriber.subscribe(...channels);
@@ -115,30 +83,17 @@ export class RedisWatchHub {
     }
     await Promise.all(
       channels.map(async (channel) => {
-        const feeds = this.#feeds.get(channel);
-        const key = feeds?.values().next().value?.key;
-        if (!feeds || key === undefined) return;
+        const watched = this.#channels.get(channel);
+        if (!watched) return;
         try {
-          const now = await this.#read(key);
-          for (const feed of feeds) offer(feed, now);
+          const now = await this.#read(watched.key);
+          for (const feed of watched.feeds) feed.offer(now);
         } catch {
           // Redis went away again; the next ready resyncs.
         }
       }),
     );
   }
-}
-
-/** Queues `notice` if it is newer than what the feed has yielded or queued. */
-function offer(feed: WatchFeed, notice: OrderedRecord): void {
-  if (feed.early) {
-    feed.early.push(notice);
-    return;
-  }
-  if (notice.order <= feed.order) return;
-  feed.order = notice.order;
-  feed.pending.push(notice.record);
-  feed.wake();
 }
 
 /** "v<version>\n<value>" after a write, "d<version>" after a delete. */
