@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { EtcdServer, runChaosCase, startWorker } from "@lockgate/process-harness";
+import { EtcdServer, storeChaosCase } from "@lockgate/process-harness";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 // Bounded chaos: 4 EtcdLocker processes for 20 s while holders are SIGSTOPped past their lease
@@ -13,24 +13,17 @@ afterAll(() => etcd.stop());
 it(
   `chaos with etcd restarts for ${durationMs / 1000} s: mutual exclusion among live holders, fencing stops paused ones`,
   async () => {
-    const worker = join(import.meta.dirname, "test-support", "etcd-chaos-worker.ts");
-    const { run, report } = await runChaosCase({
+    const { run, report } = await storeChaosCase({
       label: "etcd",
-      start: (_, chaosArgs) =>
-        startWorker("node", worker, [etcd.endpoint, ...chaosArgs], {
-          cwd: join(import.meta.dirname, ".."),
-        }),
-      workers: 4,
+      worker: join(import.meta.dirname, "test-support", "etcd-chaos-worker.ts"),
+      args: [etcd.endpoint],
+      cwd: join(import.meta.dirname, ".."),
       durationMs,
-      faultEveryMs: 1_500,
-      pauseMs: 3_000,
       restartStore: async () => {
         await etcd.kill();
         await new Promise((resolve) => setTimeout(resolve, 500));
         await etcd.start();
       },
-      // A waiter may wait out an etcd outage and a paused holder's lease.
-      starvationBoundMs: 20_000,
     });
     expect(run.stderr).toEqual([]);
     expect(run.exits.every((code) => code === 0)).toBe(true);

@@ -1,14 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isLockgateError, type Lock } from "@lockgate/core";
-import {
-  EtcdServer,
-  finished,
-  overlapsIn,
-  prepareCounterFiles,
-  startWorker,
-} from "@lockgate/process-harness";
+import { EtcdServer, runCounterProcesses } from "@lockgate/process-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EtcdLocker } from "./etcd-locker.ts";
 
@@ -18,26 +10,18 @@ afterAll(() => etcd.stop());
 
 describe("EtcdLocker on a real etcd", () => {
   it("4 processes x 200 read-modify-writes: exact count, never overlapping, tokens increasing", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "lockgate-etcd-mp-"));
-    const { counter, log } = prepareCounterFiles(dir);
-    const worker = join(import.meta.dirname, "test-support", "etcd-worker.ts");
-    const results = await Promise.all(
-      Array.from({ length: 4 }, () =>
-        finished(
-          startWorker("node", worker, [etcd.endpoint, "mp/", counter, "200", log], {
-            cwd: join(import.meta.dirname, ".."),
-          }),
-        ),
-      ),
-    );
-    for (const r of results) expect(r.code, r.stderr).toBe(0);
-    expect(Number(readFileSync(counter, "utf8"))).toBe(800);
-    const { problems, sections, tokens } = overlapsIn(log);
-    expect(problems).toEqual([]);
-    expect(sections).toBe(800);
-    for (let i = 1; i < tokens.length; i++)
-      expect(tokens[i]).toBeGreaterThan(tokens[i - 1] as number);
-    rmSync(dir, { recursive: true, force: true });
+    const report = await runCounterProcesses({
+      worker: join(import.meta.dirname, "test-support", "etcd-worker.ts"),
+      args: [etcd.endpoint, "mp/"],
+      runtimes: ["node", "node", "node", "node"],
+      iterations: 200,
+      cwd: join(import.meta.dirname, ".."),
+    });
+    for (const r of report.results) expect(r.code, r.stderr).toBe(0);
+    expect(report.count).toBe(report.expected);
+    expect(report.problems).toEqual([]);
+    expect(report.sections).toBe(report.expected);
+    expect(report.tokensIncreasing).toBe(true);
   }, 120_000);
 
   it("etcd killed (SIGKILL) and restarted on its data: the holder is told, no two holders, waiters get the lock after", async () => {

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { PostgresServer, runChaosCase, startWorker } from "@lockgate/process-harness";
+import { PostgresServer, storeChaosCase } from "@lockgate/process-harness";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 // Bounded chaos: 4 PostgresLocker processes for 20 s while holders are SIGSTOPped past their
@@ -14,24 +14,17 @@ afterAll(() => postgres.stop());
 it(
   `chaos with PostgreSQL crashes for ${durationMs / 1000} s: mutual exclusion among live holders, fencing stops paused ones`,
   async () => {
-    const worker = join(import.meta.dirname, "test-support", "postgres-chaos-worker.ts");
-    const { run, report } = await runChaosCase({
+    const { run, report } = await storeChaosCase({
       label: "postgres",
-      start: (_, chaosArgs) =>
-        startWorker("node", worker, chaosArgs, {
-          cwd: join(import.meta.dirname, ".."),
-          env: { LOCKGATE_TEST_PG: JSON.stringify(postgres.connection) },
-        }),
-      workers: 4,
+      worker: join(import.meta.dirname, "test-support", "postgres-chaos-worker.ts"),
+      cwd: join(import.meta.dirname, ".."),
+      env: { LOCKGATE_TEST_PG: JSON.stringify(postgres.connection) },
       durationMs,
-      faultEveryMs: 1_500,
-      pauseMs: 3_000,
       restartStore: async () => {
         await postgres.crash();
         await new Promise((resolve) => setTimeout(resolve, 500));
-        await postgres.start();
+        await postgres.start(); // on its data
       },
-      starvationBoundMs: 20_000,
     });
     expect(run.stderr).toEqual([]);
     expect(run.exits.every((code) => code === 0)).toBe(true);

@@ -1,16 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isLockgateError } from "@lockgate/core";
 import {
-  finished,
   freePort,
-  overlapsIn,
   PgBouncer,
   PostgresServer,
-  prepareCounterFiles,
-  type Runtime,
-  startWorker,
+  runCounterProcesses,
 } from "@lockgate/process-harness";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -41,28 +35,19 @@ async function sql(text: string, values: unknown[] = []): Promise<pg.QueryResult
 
 describe("PostgresLocker on a real PostgreSQL", () => {
   it("4 processes (Node, Node, Bun, Deno) x 150 read-modify-writes, creating the table at once: exact count, never overlapping, tokens increasing", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "lockgate-postgres-mp-"));
-    const { counter, log } = prepareCounterFiles(dir);
-    const worker = join(import.meta.dirname, "test-support", "postgres-worker.ts");
-    const runtimes: Runtime[] = ["node", "node", "bun", "deno"];
-    const results = await Promise.all(
-      runtimes.map((runtime) =>
-        finished(
-          startWorker(runtime, worker, ["mp_locks", counter, "150", log], {
-            cwd: join(import.meta.dirname, ".."),
-            env: { LOCKGATE_TEST_PG: JSON.stringify(postgres.connection) },
-          }),
-        ),
-      ),
-    );
-    for (const r of results) expect(r.code, r.stderr).toBe(0);
-    expect(Number(readFileSync(counter, "utf8"))).toBe(600);
-    const { problems, sections, tokens } = overlapsIn(log);
-    expect(problems).toEqual([]);
-    expect(sections).toBe(600);
-    for (let i = 1; i < tokens.length; i++)
-      expect(tokens[i]).toBeGreaterThan(tokens[i - 1] as number);
-    rmSync(dir, { recursive: true, force: true });
+    const report = await runCounterProcesses({
+      worker: join(import.meta.dirname, "test-support", "postgres-worker.ts"),
+      args: ["mp_locks"],
+      runtimes: ["node", "node", "bun", "deno"],
+      iterations: 150,
+      cwd: join(import.meta.dirname, ".."),
+      env: { LOCKGATE_TEST_PG: JSON.stringify(postgres.connection) },
+    });
+    for (const r of report.results) expect(r.code, r.stderr).toBe(0);
+    expect(report.count).toBe(report.expected);
+    expect(report.problems).toEqual([]);
+    expect(report.sections).toBe(report.expected);
+    expect(report.tokensIncreasing).toBe(true);
   }, 120_000);
 
   it("PostgreSQL crashes and comes back on its data: the holder is told, waiters get the lock after, tokens increase", async () => {

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { RedisServer, runChaosCase, startWorker } from "@lockgate/process-harness";
+import { RedisServer, storeChaosCase } from "@lockgate/process-harness";
 import { afterAll, beforeAll, expect, it } from "vitest";
 
 // Bounded chaos: 4 RedisLocker processes for 20 s while holders are SIGSTOPped past their lease
@@ -14,23 +14,17 @@ afterAll(() => redis.stop());
 it(
   `chaos with redis-server restarts that lose every key, for ${durationMs / 1000} s: mutual exclusion among live holders, fencing stops paused ones`,
   async () => {
-    const worker = join(import.meta.dirname, "test-support", "redis-chaos-worker.ts");
-    const { run, report } = await runChaosCase({
+    const { run, report } = await storeChaosCase({
       label: "redis",
-      start: (_, chaosArgs) =>
-        startWorker("node", worker, [redis.url, ...chaosArgs], {
-          cwd: join(import.meta.dirname, ".."),
-        }),
-      workers: 4,
+      worker: join(import.meta.dirname, "test-support", "redis-chaos-worker.ts"),
+      args: [redis.url],
+      cwd: join(import.meta.dirname, ".."),
       durationMs,
-      faultEveryMs: 1_500,
-      pauseMs: 3_000,
       restartStore: async () => {
         await redis.kill();
         await new Promise((resolve) => setTimeout(resolve, 500));
-        await redis.start();
+        await redis.start(); // empty
       },
-      starvationBoundMs: 20_000,
     });
     expect(run.stderr).toEqual([]);
     expect(run.exits.every((code) => code === 0)).toBe(true);

@@ -1,16 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isLockgateError } from "@lockgate/core";
-import {
-  finished,
-  freePort,
-  overlapsIn,
-  prepareCounterFiles,
-  RedisServer,
-  type Runtime,
-  startWorker,
-} from "@lockgate/process-harness";
+import { freePort, RedisServer, runCounterProcesses } from "@lockgate/process-harness";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisLocker } from "./redis-locker.ts";
@@ -22,28 +12,19 @@ afterAll(() => redis.stop());
 
 describe("RedisLocker on a real redis-server", () => {
   it("4 processes (Node, Node, Bun, Deno) x 200 read-modify-writes: exact count, never overlapping, tokens increasing", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "lockgate-redis-mp-"));
-    const { counter, log } = prepareCounterFiles(dir);
-    const worker = join(import.meta.dirname, "test-support", "redis-worker.ts");
     // ioredis on every runtime the lock server supports.
-    const runtimes: Runtime[] = ["node", "node", "bun", "deno"];
-    const results = await Promise.all(
-      runtimes.map((runtime) =>
-        finished(
-          startWorker(runtime, worker, [redis.url, "mp:", counter, "200", log], {
-            cwd: join(import.meta.dirname, ".."),
-          }),
-        ),
-      ),
-    );
-    for (const r of results) expect(r.code, r.stderr).toBe(0);
-    expect(Number(readFileSync(counter, "utf8"))).toBe(800);
-    const { problems, sections, tokens } = overlapsIn(log);
-    expect(problems).toEqual([]);
-    expect(sections).toBe(800);
-    for (let i = 1; i < tokens.length; i++)
-      expect(tokens[i]).toBeGreaterThan(tokens[i - 1] as number);
-    rmSync(dir, { recursive: true, force: true });
+    const report = await runCounterProcesses({
+      worker: join(import.meta.dirname, "test-support", "redis-worker.ts"),
+      args: [redis.url, "mp:"],
+      runtimes: ["node", "node", "bun", "deno"],
+      iterations: 200,
+      cwd: join(import.meta.dirname, ".."),
+    });
+    for (const r of report.results) expect(r.code, r.stderr).toBe(0);
+    expect(report.count).toBe(report.expected);
+    expect(report.problems).toEqual([]);
+    expect(report.sections).toBe(report.expected);
+    expect(report.tokensIncreasing).toBe(true);
   }, 120_000);
 
   it("redis-server restarted without its data: the holder is told, and fencing tokens keep increasing", async () => {

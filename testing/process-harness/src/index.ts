@@ -26,6 +26,12 @@ export {
   checkBeliefLog,
   pauseHolders,
 } from "./chaos/paused-holders.ts";
+export { type StoreChaosOptions, storeChaosCase } from "./chaos/store-chaos-case.ts";
+export {
+  type CounterProcessesOptions,
+  type CounterReport,
+  runCounterProcesses,
+} from "./counter-processes.ts";
 export { counterRounds, type HeldLock, prepareCounterFiles } from "./counter-rounds.ts";
 export { overlapsIn } from "./critical-section-log.ts";
 export { EtcdServer, freePort } from "./etcd-server.ts";
