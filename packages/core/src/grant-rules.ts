@@ -73,11 +73,6 @@ export function queuePositionOf(record: LockRecord, id: string): number {
 }
 
 /**
- * Plans one acquire step on a record from which expired entries are already pruned.
- * `pruned` says whether pruning changed the record (then it is worth writing anyway);
- * `heartbeat` marks a step's first attempt: it bumps the waiter's beat, and only it may join.
- */
-/**
  * How far a newcomer may be placed ahead of waiters who asked after it, by their clocks. Hosts'
  * clocks disagree: bounding the pass bounds what a clock running behind can gain.
  */
@@ -99,6 +94,11 @@ export function joinPosition(queue: readonly QueueEntry[], askedAt: number): num
   return position;
 }
 
+/**
+ * Plans one acquire step on a record from which expired entries are already pruned.
+ * `pruned` says whether pruning changed the record (then it is worth writing anyway);
+ * `heartbeat` marks a step's first attempt: it bumps the waiter's beat, and only it may join.
+ */
 export function planAcquire(
   record: LockRecord,
   request: AcquireRequest,
