@@ -50,7 +50,12 @@ export {
   type LockerOptions,
   type NonBlockingAcquireOptions,
 } from "./locker.ts";
-export { MAX_LOCK_NAME_LENGTH, validateLockName, validateTimings } from "./locker-options.ts";
+export {
+  MAX_LOCK_NAME_LENGTH,
+  validateLease,
+  validateLockName,
+  validateTimings,
+} from "./locker-options.ts";
 export { ManualClock, type ManualClockOptions } from "./manual-clock.ts";
 export { OrderedFeed, type OrderedRecord } from "./ordered-feed.ts";
 export { StoreLeaseBackend, type StoreLeaseBackendOptions } from "./store-lease-backend.ts";

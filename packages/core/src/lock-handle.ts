@@ -79,6 +79,24 @@ export class Lock implements AsyncDisposable {
     return this.#release;
   }
 
+  /**
+   * Stops renewing the lease in this process without releasing it, and returns it for
+   * `locker.adopt` elsewhere (Go lockgate's HoldLease: acquire in one CI step, renew in
+   * another). Until someone adopts it, nobody renews it, so it ends one ttl after the last
+   * renewal. `signal` aborts with "not-held"; `release()` afterwards does nothing.
+   */
+  detach(): Lease {
+    this.throwIfLost();
+    const { lease, controller, onSettled } = this.#internals;
+    this.#renewer?.stop();
+    this.#release = Promise.resolve();
+    controller.abort(
+      new LockgateError("not-held", `The lock ${JSON.stringify(lease.name)} was detached`),
+    );
+    onSettled(this);
+    return { ...lease };
+  }
+
   /** `await using lock = await locker.acquire(...)`: releases, and never throws over your error. */
   async [Symbol.asyncDispose](): Promise<void> {
     try {

@@ -1,3 +1,4 @@
+import type { Lease } from "./acquire-request.ts";
 import { LockgateError } from "./errors.ts";
 import type { LeaseTimings } from "./lease-renewer.ts";
 
@@ -34,4 +35,18 @@ export function validateTimings(timings: LeaseTimings): LeaseTimings {
     );
   }
   return timings;
+}
+
+/** A lease handed to `locker.adopt`, often decoded from text another process printed. */
+export function validateLease(lease: unknown): asserts lease is Lease {
+  const l = lease as Partial<Lease> | null;
+  const bad = (what: string) =>
+    new LockgateError("invalid-argument", `Not a lease to adopt: ${what}`);
+  if (typeof l !== "object" || l === null) throw bad("expected an object");
+  validateLockName(l.name);
+  if (typeof l.id !== "string" || l.id.length === 0) throw bad("id must be a non-empty string");
+  if (typeof l.shared !== "boolean") throw bad("shared must be true or false");
+  if (!Number.isSafeInteger(l.token) || (l.token as number) < 1)
+    throw bad("token must be a positive integer");
+  if (!(Number.isFinite(l.ttl) && (l.ttl as number) > 0)) throw bad("ttl must be positive ms");
 }

@@ -391,3 +391,70 @@ describe("Locker: arguments and release", () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe("Locker: detach and adopt (a lease renewed by another process)", () => {
+  it("detach stops renewing without releasing; adopt renews at once and then on schedule", async () => {
+    const { clock, backend, locker } = setup();
+    const lock = await locker.acquire("ci/deploy");
+    const lease = lock.detach();
+    expect(lease).toEqual({
+      name: "ci/deploy",
+      id: lock.id,
+      shared: false,
+      token: 1,
+      ttl: 900,
+    });
+    expect(lock.signal.aborted).toBe(true);
+    expect(isLockgateError(lock.signal.reason, "not-held")).toBe(true);
+    expect(locker.held.size).toBe(0);
+    await lock.release();
+    await advance(clock, 2_000);
+    expect(backend.renewals).toEqual([]);
+    expect(backend.released).toEqual([]);
+
+    const other = setup();
+    const adopted = await other.locker.adopt(JSON.parse(JSON.stringify(lease)));
+    expect([adopted.name, adopted.id, adopted.fencingToken]).toEqual(["ci/deploy", lock.id, 1]);
+    expect(other.backend.renewals).toEqual([0]);
+    await advance(other.clock, 650);
+    expect(other.backend.renewals).toEqual([0, 300, 600]);
+    expect(adopted.held).toBe(true);
+    await adopted.release();
+    expect(other.backend.released).toEqual([lock.id]);
+  });
+
+  it("adopt of a lease that already ended rejects with not-held and holds nothing", async () => {
+    const { backend, locker } = setup();
+    backend.renewStep = () => Promise.reject(new LockgateError("not-held", "gone"));
+    const lease = { name: "x", id: "a", shared: false, token: 3, ttl: 900 };
+    await expect(locker.adopt(lease)).rejects.toMatchObject({ code: "not-held" });
+    expect(locker.held.size).toBe(0);
+  });
+
+  it("adopt refuses what is not a lease before touching the backend", async () => {
+    const { backend, locker } = setup();
+    for (const bad of [
+      null,
+      { name: "", id: "a", shared: false, token: 1, ttl: 900 },
+      { name: "x", id: "", shared: false, token: 1, ttl: 900 },
+      { name: "x", id: "a", shared: "no", token: 1, ttl: 900 },
+      { name: "x", id: "a", shared: false, token: 0, ttl: 900 },
+      { name: "x", id: "a", shared: false, token: 1, ttl: -5 },
+    ]) {
+      await expect(locker.adopt(bad as unknown as Lease)).rejects.toMatchObject({
+        code: "invalid-argument",
+      });
+    }
+    expect(backend.renewals).toEqual([]);
+  });
+
+  it("detach of a lost lease throws its lost-lease error", async () => {
+    const { clock, backend, locker } = setup();
+    const lock = await locker.acquire("x");
+    backend.renewStep = () => Promise.reject(new LockgateError("not-held", "gone"));
+    await advance(clock, 400);
+    expect(lock.lost).toBe(true);
+    expect(() => lock.detach()).toThrow(/./);
+    expect(isLockgateError(lock.signal.reason, "lease-lost")).toBe(true);
+  });
+});

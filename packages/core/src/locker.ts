@@ -1,5 +1,5 @@
 import { abortError, delay } from "./abortable-delay.ts";
-import type { AcquireRequest } from "./acquire-request.ts";
+import type { AcquireRequest, Lease } from "./acquire-request.ts";
 import { backoffDelay } from "./backoff.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import { closedError, formatMs, isLockgateError, LockgateError } from "./errors.ts";
@@ -8,7 +8,7 @@ import type { AcquireOutcome, LeaseBackend } from "./lease-backend.ts";
 import { LeaseRenewer, type LeaseTimings } from "./lease-renewer.ts";
 import { Lock } from "./lock-handle.ts";
 import type { LockInfo } from "./lock-info.ts";
-import { validateLockName, validateTimings } from "./locker-options.ts";
+import { validateLease, validateLockName, validateTimings } from "./locker-options.ts";
 
 export interface LockerOptions {
   /** Lease length in ms. Default 10 000, as Go lockgate. */
@@ -177,6 +177,20 @@ export class Locker {
       }
       throw error;
     }
+  }
+
+  /**
+   * Takes over a lease acquired elsewhere (`lock.detach()` in this or another process, with
+   * a locker on the same store) and renews it from now on. Renews once before resolving, so
+   * a lease that already ended rejects with "not-held" instead of pretending to hold.
+   */
+  async adopt(lease: Lease, options: Pick<AcquireOptions, "onLostLease"> = {}): Promise<Lock> {
+    if (this.#closed) throw closedError("This locker");
+    validateLease(lease);
+    const timings = this.#timingsFor(lease.ttl);
+    const sentAt = this.#clock.now();
+    await this.backend.renew(lease);
+    return this.#hold({ status: "granted", lease, sentAt }, timings, options);
   }
 
   /** Holders (with their values and expiry) and waiters of one lock. */
