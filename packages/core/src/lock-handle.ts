@@ -9,6 +9,8 @@ interface LockHandleInternals {
   readonly controller: AbortController;
   readonly onError: (error: unknown) => void;
   readonly onSettled: (handle: Lock) => void;
+  /** The entry was left in the record when the lease was lost; release() removes it. */
+  readonly releaseAfterLoss?: boolean;
 }
 
 /**
@@ -109,8 +111,11 @@ export class Lock implements AsyncDisposable {
   async #doRelease(): Promise<void> {
     const { backend, lease, controller, onSettled } = this.#internals;
     try {
-      // A lost lease was already given up by the Locker; there is nothing left to release.
-      if (this.signal.aborted) return;
+      // A lost lease was already given up by the Locker, unless it was told to leave it to us.
+      if (this.signal.aborted) {
+        if (this.lost && this.#internals.releaseAfterLoss) await backend.release(lease);
+        return;
+      }
       this.#renewer?.stop();
       controller.abort(
         new LockgateError("not-held", `The lock ${JSON.stringify(lease.name)} was released`),

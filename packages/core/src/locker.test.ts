@@ -458,3 +458,26 @@ describe("Locker: detach and adopt (a lease renewed by another process)", () => 
     expect(isLockgateError(lock.signal.reason, "lease-lost")).toBe(true);
   });
 });
+
+describe("Locker: releaseWhenLost", () => {
+  it("by default a lost lease's entry is removed at once", async () => {
+    const { clock, backend, locker } = setup();
+    const lock = await locker.acquire("x");
+    backend.renewStep = () => Promise.reject(new LockgateError("not-held", "gone"));
+    await advance(clock, 400);
+    expect(lock.lost).toBe(true);
+    expect(backend.released).toEqual([lock.id]);
+  });
+
+  it("false leaves the entry until release(), for a holder that must stop its work first", async () => {
+    const { clock, backend, locker } = setup();
+    const lock = await locker.acquire("x", { releaseWhenLost: false });
+    backend.renewStep = unavailable;
+    await advance(clock, 700);
+    expect(lock.lost).toBe(true);
+    expect(backend.released).toEqual([]);
+    await lock.release();
+    await lock.release();
+    expect(backend.released).toEqual([lock.id]);
+  });
+});

@@ -44,6 +44,12 @@ export interface AcquireOptions {
   onWait?: (name: string, doWait: () => Promise<void>) => Promise<void>;
   /** Called once, after `lock.signal` aborts, when the lease is lost. Errors go to `onError`. */
   onLostLease?: (lock: Lock) => void | Promise<void>;
+  /**
+   * When the lease is lost, remove our entry from the record at once (default true), so the
+   * next waiter need not wait out the ttl. false: leave it until `lock.release()` (or its ttl),
+   * for a holder that must first stop what it guarded: `lockgate run` kills its command first.
+   */
+  releaseWhenLost?: boolean;
 }
 
 export type NonBlockingAcquireOptions = AcquireOptions & { nonBlocking: true };
@@ -184,7 +190,10 @@ export class Locker {
    * a locker on the same store) and renews it from now on. Renews once before resolving, so
    * a lease that already ended rejects with "not-held" instead of pretending to hold.
    */
-  async adopt(lease: Lease, options: Pick<AcquireOptions, "onLostLease"> = {}): Promise<Lock> {
+  async adopt(
+    lease: Lease,
+    options: Pick<AcquireOptions, "onLostLease" | "releaseWhenLost"> = {},
+  ): Promise<Lock> {
     if (this.#closed) throw closedError("This locker");
     validateLease(lease);
     const timings = this.#timingsFor(lease.ttl);
@@ -263,6 +272,7 @@ export class Locker {
       controller,
       onError: this.#onError,
       onSettled: (l) => this.#held.delete(l),
+      releaseAfterLoss: options.releaseWhenLost === false,
     });
     this.#held.add(lock);
     const renewer = new LeaseRenewer(
@@ -277,7 +287,8 @@ export class Locker {
           this.#held.delete(lock);
           controller.abort(error);
           // We no longer believe we hold it; remove our entry rather than let it expire.
-          this.backend.release(outcome.lease).catch(this.#onError);
+          if (options.releaseWhenLost !== false)
+            this.backend.release(outcome.lease).catch(this.#onError);
           if (options.onLostLease) {
             try {
               Promise.resolve(options.onLostLease(lock)).catch(this.#onError);
