@@ -392,6 +392,34 @@ describe("Locker: arguments and release", () => {
   });
 });
 
+describe("Locker: close after an aborted wait", () => {
+  it("waits for the aborted request's queue place to be removed before closing the backend", async () => {
+    const { clock, backend, locker } = setup();
+    waitThen(backend, Number.POSITIVE_INFINITY);
+    let finishAbandon = () => {};
+    const abandon = backend.abandon.bind(backend);
+    backend.abandon = async (request) => {
+      await new Promise<void>((resolve) => (finishAbandon = resolve));
+      await abandon(request);
+    };
+    let abandonedAtClose = -1;
+    backend.close = async () => {
+      abandonedAtClose = backend.abandoned.length;
+    };
+    const stop = new AbortController();
+    const waiting = locker.acquire("a", { signal: stop.signal }).catch((e: unknown) => e);
+    await advance(clock, 50);
+    stop.abort();
+    expect(isLockgateError(await waiting, "aborted")).toBe(true);
+    const closed = locker.close();
+    await flush();
+    expect(abandonedAtClose).toBe(-1);
+    finishAbandon();
+    await closed;
+    expect(abandonedAtClose).toBe(1);
+  });
+});
+
 describe("Locker: detach and adopt (a lease renewed by another process)", () => {
   it("detach stops renewing without releasing; adopt renews at once and then on schedule", async () => {
     const { clock, backend, locker } = setup();

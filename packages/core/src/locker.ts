@@ -67,6 +67,8 @@ export class Locker {
   readonly #held = new Set<Lock>();
   /** Acquires under way, each with the controller close() aborts it by. */
   readonly #pending = new Map<AbortController, Promise<unknown>>();
+  /** Queue places being removed after a failed or aborted acquire: close() waits for them. */
+  readonly #abandoning = new Set<Promise<void>>();
   #closed = false;
 
   constructor(backend: LeaseBackend, options: LockerOptions = {}) {
@@ -176,6 +178,8 @@ export class Locker {
       const abandoned = this.backend.abandon(request).catch((abandonError: unknown) => {
         if (!closing.aborted) this.#onError(abandonError);
       });
+      this.#abandoning.add(abandoned);
+      void abandoned.finally(() => this.#abandoning.delete(abandoned));
       // Closed meanwhile: close() waits for this, so the queue place goes before the backend.
       if (closing.aborted) {
         await abandoned;
@@ -230,6 +234,7 @@ export class Locker {
     for (const closing of this.#pending.keys()) closing.abort(reason);
     await Promise.allSettled(this.#pending.values());
     await Promise.allSettled([...this.#held].map((lock) => lock.release()));
+    await Promise.allSettled([...this.#abandoning]);
     await this.backend.close();
   }
 
