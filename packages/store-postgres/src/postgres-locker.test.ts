@@ -194,6 +194,22 @@ describe("PostgresLocker on a real PostgreSQL", () => {
     }
   });
 
+  it("no password at all is not retryable either: a retry loop would leave half-authenticated connections until the server has none left", async () => {
+    const { password: _, ...withoutPassword } = postgres.connection;
+    const previous = process.env.PGPASSWORD;
+    delete process.env.PGPASSWORD;
+    const locker = new PostgresLocker({ connection: withoutPassword, callTimeout: 2_000 });
+    try {
+      const error = await locker.acquire("x", { nonBlocking: true }).catch((e) => e);
+      expect(isLockgateError(error, "store-unavailable"), String(error)).toBe(true);
+      expect(error.retryable).toBe(false);
+      expect(error.message).toMatch(/SASL.*set PGPASSWORD or connection\.password/);
+    } finally {
+      await locker.close();
+      if (previous !== undefined) process.env.PGPASSWORD = previous;
+    }
+  });
+
   it("a wrong password is store-unavailable, not retryable, and does not print the password", async () => {
     const locker = new PostgresLocker({
       connection: { ...postgres.connection, password: "wrong-password-xyz" },

@@ -264,14 +264,19 @@ export class PostgresStore implements LockStore {
   #unavailable(what: string, key: string, cause: unknown): LockgateError {
     if (cause instanceof LockgateError) return cause;
     const code = (cause as { code?: unknown }).code;
-    const permanent = typeof code === "string" && PERMANENT.has(code);
     const message = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
+    // pg fails SCRAM on our side when it has no password; the server keeps each such
+    // connection until its authentication_timeout, so retrying would exhaust max_connections.
+    const noPassword = code === undefined && message.startsWith("SASL:");
+    const permanent = noPassword || (typeof code === "string" && PERMANENT.has(code));
     const hint =
       code === "42P01"
         ? "; create the table (postgresSchema() gives the statements) or leave createTable on"
-        : permanent
-          ? "; check the user, password, database and grants the store connects with"
-          : "";
+        : noPassword
+          ? "; the server asks for a password: set PGPASSWORD or connection.password"
+          : permanent
+            ? "; check the user, password, database and grants the store connects with"
+            : "";
     return new LockgateError(
       "store-unavailable",
       `PostgreSQL at ${this.#address} could not ${what} ${JSON.stringify(key)} (${typeof code === "string" ? `${code} ` : ""}${message})${hint}`,
