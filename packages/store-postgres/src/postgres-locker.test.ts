@@ -210,6 +210,21 @@ describe("PostgresLocker on a real PostgreSQL", () => {
     }
   });
 
+  it("a password given apart from the URL is used (pg would let the URL's absent one win)", async () => {
+    const locker = new PostgresLocker({
+      connectionString: postgres.url,
+      connection: { password: postgres.password },
+      table: "separate_password_locks",
+    });
+    try {
+      const lock = await locker.acquire("x", { nonBlocking: true });
+      expect(lock?.fencingToken).toBeGreaterThan(0);
+      await lock?.release();
+    } finally {
+      await locker.close();
+    }
+  });
+
   it("a wrong password is store-unavailable, not retryable, and does not print the password", async () => {
     const locker = new PostgresLocker({
       connection: { ...postgres.connection, password: "wrong-password-xyz" },

@@ -7,6 +7,7 @@ import {
   type StoreRecord,
 } from "@lockgate/core";
 import pg from "pg";
+import { parseIntoClientConfig } from "pg-connection-string";
 import { postgresNames, postgresSchema, postgresStatements } from "./postgres-schema.ts";
 import { PostgresWatchHub } from "./postgres-watch-hub.ts";
 
@@ -94,7 +95,11 @@ export class PostgresStore implements LockStore {
     this.#prefix = options.prefix ?? "";
     const callTimeout = options.callTimeout ?? 5_000;
     const config: pg.ClientConfig = {
-      ...(options.connectionString ? { connectionString: options.connectionString } : {}),
+      // pg lets a connectionString override explicit fields (a password given apart from the
+      // URL was dropped); parsed here, the explicit `connection` wins as documented.
+      ...(options.connectionString
+        ? definedFields(parseIntoClientConfig(options.connectionString))
+        : {}),
       ...options.connection,
       connectionTimeoutMillis: callTimeout,
       query_timeout: callTimeout,
@@ -264,7 +269,7 @@ export class PostgresStore implements LockStore {
   #unavailable(what: string, key: string, cause: unknown): LockgateError {
     if (cause instanceof LockgateError) return cause;
     const code = (cause as { code?: unknown }).code;
-    const message = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
+    const message = (cause instanceof Error ? cause.message.split("\n")[0] : String(cause)) ?? "";
     // pg fails SCRAM on our side when it has no password; the server keeps each such
     // connection until its authentication_timeout, so retrying would exhaust max_connections.
     const noPassword = code === undefined && message.startsWith("SASL:");
@@ -321,4 +326,10 @@ function addressOf(options: PostgresStoreOptions): string {
   }
   if (options.pool && !host) return "the given pool";
   return `${host ?? process.env.PGHOST ?? "localhost"}:${port ?? process.env.PGPORT ?? 5432}`;
+}
+
+function definedFields<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(fields).filter(([, v]) => v !== undefined && v !== null),
+  ) as Partial<T>;
 }
