@@ -159,14 +159,14 @@ describe("Locker: leases", () => {
     const { clock, backend, locker } = setup();
     backend.acquireStep = async (request) => {
       const outcome = backend.grant(request);
-      await delay(clock, 500); // a slow answer
+      await delay(clock, 250); // a slow answer (a slower one is renewed first: see below)
       return outcome;
     };
     const pending = locker.acquire("a");
-    await advance(clock, 500);
+    await advance(clock, 250);
     const lock = await pending;
     backend.renewStep = unavailable;
-    await advance(clock, 99);
+    await advance(clock, 349);
     expect(lock.signal.aborted).toBe(false);
     await advance(clock, 1);
     expect(lock.signal.aborted).toBe(true); // at 600 = sent at 0 + renewDeadline
@@ -389,6 +389,39 @@ describe("Locker: arguments and release", () => {
     expect((error as Error).message).toBe("This locker is closed");
     expect(abandonedBeforeClose).toBe(1);
     expect(errors).toEqual([]);
+  });
+});
+
+describe("Locker: a grant that arrives long after its request was sent", () => {
+  it("is renewed once before it is handed out, so the holder starts with a full deadline", async () => {
+    const { clock, backend, locker } = setup();
+    // The step's request went out at 0; the grant comes back 700 ms later (renewDeadline 600).
+    backend.acquireStep = async (request) => {
+      const sentAt = clock.now();
+      await delay(clock, 700);
+      return { ...(backend.grant(request) as { lease: Lease }), status: "granted", sentAt };
+    };
+    const acquiring = locker.acquire("late");
+    await advance(clock, 710);
+    const lock = await acquiring;
+    expect(backend.renewals).toEqual([700]);
+    await advance(clock, 400);
+    expect(lock.held).toBe(true);
+  });
+
+  it("a grant that is gone when confirmed rejects with lease-lost and leaves nothing behind", async () => {
+    const { clock, backend, locker } = setup();
+    backend.acquireStep = async (request) => {
+      const sentAt = clock.now();
+      await delay(clock, 700);
+      return { ...(backend.grant(request) as { lease: Lease }), status: "granted", sentAt };
+    };
+    backend.renewStep = () => Promise.reject(new LockgateError("not-held", "taken over"));
+    const acquiring = locker.acquire("late").catch((e: unknown) => e);
+    await advance(clock, 710);
+    expect(isLockgateError(await acquiring, "lease-lost")).toBe(true);
+    expect(backend.abandoned.length).toBe(1);
+    expect(locker.held.size).toBe(0);
   });
 });
 

@@ -134,7 +134,9 @@ export class Locker {
     try {
       const first = await this.#step(request, 0, deadline, signal, timings.renewInterval);
       if (first.status === "busy") return null;
-      if (first.status === "granted") return this.#hold(first, timings, options);
+      if (first.status === "granted") {
+        return this.#hold(await this.#confirm(first, timings, signal), timings, options);
+      }
 
       let granted: Extract<AcquireOutcome, { status: "granted" }> | undefined;
       const doWait = async () => {
@@ -154,7 +156,7 @@ export class Locker {
             signal,
             timings.renewInterval,
           );
-          if (step.status === "granted") granted = step;
+          if (step.status === "granted") granted = await this.#confirm(step, timings, signal);
         }
       };
       if (options.onWait) {
@@ -263,6 +265,31 @@ export class Locker {
         await delay(this.#clock, pause, signal, `Acquiring ${JSON.stringify(request.name)}`);
       }
     }
+  }
+
+  /**
+   * A grant whose request was sent long ago (a long-poll that waited, a stalled event loop)
+   * would leave little or no belief: the lease is counted from the send. Renew it once first,
+   * so the holder starts with a full renew deadline instead of losing the lock at once.
+   */
+  async #confirm(
+    outcome: Extract<AcquireOutcome, { status: "granted" }>,
+    timings: LeaseTimings,
+    signal: AbortSignal,
+  ): Promise<Extract<AcquireOutcome, { status: "granted" }>> {
+    if (this.#clock.now() - outcome.sentAt < timings.renewInterval) return outcome;
+    const sentAt = this.#clock.now();
+    try {
+      await this.backend.renew(outcome.lease, signal);
+    } catch (error) {
+      if (!isLockgateError(error, "not-held")) throw error;
+      throw new LockgateError(
+        "lease-lost",
+        `The lock ${JSON.stringify(outcome.lease.name)} was granted after a long wait, but was no longer ours when confirmed`,
+        { cause: error },
+      );
+    }
+    return { ...outcome, sentAt };
   }
 
   #hold(
