@@ -135,7 +135,9 @@ export class Locker {
       const first = await this.#step(request, 0, deadline, signal, timings.renewInterval);
       if (first.status === "busy") return null;
       if (first.status === "granted") {
-        return this.#hold(await this.#confirm(first, timings, signal), timings, options);
+        const confirmed = await this.#confirm(first, timings, signal);
+        if (confirmed) return this.#hold(confirmed, timings, options);
+        if (request.nonBlocking) return null;
       }
 
       let granted: Extract<AcquireOutcome, { status: "granted" }> | undefined;
@@ -157,6 +159,7 @@ export class Locker {
             timings.renewInterval,
           );
           if (step.status === "granted") granted = await this.#confirm(step, timings, signal);
+          // undefined: taken over before we could confirm it; wait on as if never granted.
         }
       };
       if (options.onWait) {
@@ -271,23 +274,20 @@ export class Locker {
    * A grant whose request was sent long ago (a long-poll that waited, a stalled event loop)
    * would leave little or no belief: the lease is counted from the send. Renew it once first,
    * so the holder starts with a full renew deadline instead of losing the lock at once.
+   * Undefined when the grant was already taken over (it expired before it reached us).
    */
   async #confirm(
     outcome: Extract<AcquireOutcome, { status: "granted" }>,
     timings: LeaseTimings,
     signal: AbortSignal,
-  ): Promise<Extract<AcquireOutcome, { status: "granted" }>> {
+  ): Promise<Extract<AcquireOutcome, { status: "granted" }> | undefined> {
     if (this.#clock.now() - outcome.sentAt < timings.renewInterval) return outcome;
     const sentAt = this.#clock.now();
     try {
       await this.backend.renew(outcome.lease, signal);
     } catch (error) {
-      if (!isLockgateError(error, "not-held")) throw error;
-      throw new LockgateError(
-        "lease-lost",
-        `The lock ${JSON.stringify(outcome.lease.name)} was granted after a long wait, but was no longer ours when confirmed`,
-        { cause: error },
-      );
+      if (isLockgateError(error, "not-held")) return undefined;
+      throw error;
     }
     return { ...outcome, sentAt };
   }
