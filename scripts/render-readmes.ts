@@ -8,7 +8,8 @@ for (const file of readdirSync(join(root, "docs-src"))) {
   const name = file.replace(/\.md$/, "");
   const text = readFileSync(join(root, "docs-src", file), "utf8").replace(
     /@@(\S+?)@@\n/g,
-    (_, path: string) => `\`\`\`ts\n${readFileSync(join(root, path), "utf8")}\`\`\`\n`,
+    (_, path: string) =>
+      `\`\`\`${path.endsWith(".sh") ? "sh" : "ts"}\n${readFileSync(join(root, path), "utf8")}\`\`\`\n`,
   );
   const out = name === "root" ? join(root, "README.md") : join(root, "packages", name, "README.md");
   writeFileSync(out, text);
