@@ -21,6 +21,7 @@ const suites: [pkg: string, script: string][] = [
   ["@lockgate/kubernetes", "bench"],
   ["@lockgate/server", "bench"],
   ["@lockgate/server", "bench:load"],
+  ["@lockgate/cli", "bench"],
 ];
 /** The measures the chart shows, for every suite and peer that has them. */
 const charted = new Set([

@@ -15,10 +15,13 @@ if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
 fi
 
 # Real services the tests start themselves: etcd, redis-server, PostgreSQL and PgBouncer for
-# their stores (and the benchmarks' peers), Chromium for the HTTP client in a browser. All from
-# Debian; none starts by itself, and no service is left running.
+# their stores (and the benchmarks' peers), Chromium for the HTTP client in a browser, tmux for
+# the CLI's terminal test, etcdctl as the CLI benchmark's peer. All from Debian; none starts by
+# itself, and no service is left running.
 missing=()
 command -v etcd >/dev/null || missing+=(etcd-server)
+command -v etcdctl >/dev/null || missing+=(etcd-client)
+command -v tmux >/dev/null || missing+=(tmux)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v redis-cli >/dev/null || missing+=(redis-tools)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
