@@ -59,6 +59,13 @@ export function openApiDocument(version: string): Record<string, unknown> {
           properties: {
             ...lease.properties,
             nonBlocking: { type: "boolean" },
+            limit: {
+              type: "integer",
+              minimum: 1,
+              maximum: 10000,
+              description:
+                "A counting semaphore: at most this many holders at once. Every party of a name must pass the same limit; not with shared.",
+            },
             waitMs: { type: "integer", minimum: 0 },
             acquirerId: { type: "string", maxLength: 256 },
             value: {},

@@ -20,6 +20,9 @@ export interface V1Limits {
  * answers the moment the lock is granted. The request id is the client's, so a client that
  * reconnects with the same id keeps its place in the queue (for the entry's ttl).
  */
+/** More permits than this is a typo, not a semaphore: each holder is an entry in one record. */
+const MAX_SEMAPHORE_LIMIT = 10_000;
+
 export function mountV1(
   app: Hono,
   backend: LeaseBackend,
@@ -39,12 +42,23 @@ export function mountV1(
         `"value" must be at most ${limits.maxValueLength} characters of JSON`,
       );
     }
+    const limit = field.int(body, "limit", 1, 1, MAX_SEMAPHORE_LIMIT);
+    const shared = field.bool(body, "shared", false);
+    if (limit > 1 && shared) {
+      return apiError(
+        c,
+        400,
+        "invalid-argument",
+        `A semaphore ("limit" above 1) has no shared mode`,
+      );
+    }
     const request = {
       name: field.name(body),
       id: field.id(body),
-      shared: field.bool(body, "shared", false),
+      shared,
       ttl: field.int(body, "ttl", limits.defaultTtl, 100, limits.maxTtl),
       nonBlocking: field.bool(body, "nonBlocking", false),
+      ...(limit === 1 ? {} : { limit }),
       ...(acquirerId === undefined ? {} : { acquirerId }),
       ...(value === undefined ? {} : { value: value as never }),
     };

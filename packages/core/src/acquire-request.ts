@@ -11,6 +11,8 @@ export interface AcquireRequest {
   readonly nonBlocking: boolean;
   readonly acquirerId?: string;
   readonly value?: JsonValue;
+  /** At most this many holders at once (a counting semaphore). Absent or 1: a lock. */
+  readonly limit?: number;
   /**
    * Wall-clock ms when the caller asked (the Locker sets it once per acquire call). The queue
    * is ordered by it, so a join that lost write races (or waited for a busy event loop) still

@@ -265,3 +265,67 @@ describe("joinPosition: the queue in the order callers asked", () => {
     expect(plan.position).toBe(1);
   });
 });
+
+describe("semaphores (limit)", () => {
+  const opts = { pruned: false, heartbeat: true };
+  const sem = (id: string, limit: number, nonBlocking = false): AcquireRequest => ({
+    ...req(id, false, nonBlocking),
+    limit,
+  });
+  const permit = (id: string, limit: number, token: number): HolderEntry => ({
+    ...holder(id, false, token),
+    limit,
+  });
+  const queued = (id: string, limit: number): QueueEntry => ({ ...waiter(id, false), limit });
+
+  it("grants up to the limit, each with its own token, then queues in arrival order", () => {
+    let record = rec([], [], 0);
+    const tokens: number[] = [];
+    for (const id of ["a", "b", "c"]) {
+      const plan = planAcquire(record, sem(id, 3), 0, opts);
+      if (plan.kind !== "grant") throw new Error(plan.kind);
+      tokens.push(plan.holder.token);
+      record = plan.record;
+    }
+    expect(tokens).toEqual([1, 2, 3]);
+    expect(record.holders.map((h) => h.limit)).toEqual([3, 3, 3]);
+    const fourth = planAcquire(record, sem("d", 3), 0, opts);
+    expect(fourth.kind).toBe("wait");
+    expect(planAcquire(record, sem("e", 3, true), 0, opts).kind).toBe("busy");
+  });
+
+  it("a release hands its permit to the head of the queue, and only one permit per free slot", () => {
+    const record = rec([permit("a", 2, 1), permit("b", 2, 2)], [queued("c", 2), queued("d", 2)], 2);
+    const after = planRemove(record, "a", 0);
+    expect(after?.holders.map((h) => [h.id, h.token])).toEqual([
+      ["b", 2],
+      ["c", 3],
+    ]);
+    expect(after?.queue.map((q) => q.id)).toEqual(["d"]);
+    // Two leaving at once (expired) let two in, in order.
+    const both = handOver(rec([], [queued("c", 2), queued("d", 2), queued("e", 2)], 2), 0);
+    expect(both.holders.map((h) => [h.id, h.token])).toEqual([
+      ["c", 3],
+      ["d", 4],
+    ]);
+    expect(both.queue.map((q) => q.id)).toEqual(["e"]);
+  });
+
+  it("a newcomer whose limit differs from the agreed one is refused; an empty record takes any", () => {
+    const record = rec([permit("a", 3, 1)], [], 1);
+    expect(planAcquire(record, sem("b", 4), 0, opts)).toEqual({ kind: "limit-mismatch", limit: 3 });
+    expect(planAcquire(record, req("b", false), 0, opts)).toEqual({
+      kind: "limit-mismatch",
+      limit: 3,
+    });
+    expect(planAcquire(record, req("b", true), 0, opts)).toEqual({
+      kind: "limit-mismatch",
+      limit: 3,
+    });
+    expect(planAcquire(rec([holder("x", false)], [], 1), sem("b", 2), 0, opts)).toEqual({
+      kind: "limit-mismatch",
+      limit: 1,
+    });
+    expect(planAcquire(rec([], [], 1), sem("b", 4), 0, opts).kind).toBe("grant");
+  });
+});

@@ -12,14 +12,34 @@ export type AcquirePlan =
    * Wait in the queue; write `record` if not null (join, heartbeat or pruning). Position -1:
    * not in the queue, and this attempt may not join (see `heartbeat`).
    */
-  | { readonly kind: "wait"; readonly record: LockRecord | null; readonly position: number };
+  | { readonly kind: "wait"; readonly record: LockRecord | null; readonly position: number }
+  /** The record's holders and waiters agreed on another limit; nothing to write. */
+  | { readonly kind: "limit-mismatch"; readonly limit: number };
+
+/**
+ * The permit count a record's holders and waiters agreed on (each entry carries it), or
+ * undefined when nobody holds or waits: then the next request sets it.
+ */
+export function agreedLimit(record: LockRecord): number | undefined {
+  const entry = record.holders[0] ?? record.queue[0];
+  return entry === undefined ? undefined : (entry.limit ?? 1);
+}
+
+function limitOf(record: LockRecord): number {
+  return agreedLimit(record) ?? 1;
+}
 
 /**
  * Whether the request may hold the lock now. Arrival order decides: an exclusive request needs
- * no holder and nobody ahead of it; a shared one needs no exclusive holder and no exclusive
- * waiter ahead of it, so a stream of readers cannot starve a writer.
+ * fewer holders than the limit (1 for a lock) and nobody ahead of it; a shared one needs no
+ * exclusive holder and no exclusive waiter ahead of it, so readers cannot starve a writer.
  */
-export function isGrantable(record: LockRecord, id: string, shared: boolean): boolean {
+export function isGrantable(
+  record: LockRecord,
+  id: string,
+  shared: boolean,
+  limit: number = limitOf(record),
+): boolean {
   const index = indexOf(record);
   const position = index.queuePosition.get(id);
   const ahead = position ?? record.queue.length;
@@ -29,7 +49,7 @@ export function isGrantable(record: LockRecord, id: string, shared: boolean): bo
       (index.firstExclusiveWaiter === -1 || index.firstExclusiveWaiter >= ahead)
     );
   }
-  return record.holders.length === 0 && ahead === 0;
+  return record.holders.length < limit && ahead === 0;
 }
 
 /**
@@ -109,7 +129,13 @@ export function planAcquire(
   if (holding) return { kind: "held", holder: holding };
 
   const index = queuePositionOf(record, request.id);
-  if (isGrantable(record, request.id, request.shared)) {
+  const limit = request.limit ?? 1;
+  const agreed = agreedLimit(record);
+  // A waiter already in the queue agreed when it joined; a newcomer must match.
+  if (index === -1 && agreed !== undefined && agreed !== limit) {
+    return { kind: "limit-mismatch", limit: agreed };
+  }
+  if (isGrantable(record, request.id, request.shared, limit)) {
     const token = record.token + 1;
     const holder: HolderEntry = {
       ...leaseFields(request, wallNow),
@@ -167,7 +193,8 @@ function waiting(
 
 /**
  * Direct handoff: the record with the lock given to the head of the queue, as far as it is
- * grantable now (the exclusive head, or the run of shared waiters at the head), each with a
+ * grantable now (the exclusive head, the run of shared waiters at the head, or a semaphore's
+ * waiters up to its limit), each with a
  * fresh token. The new holders learn of it from the change they observe, without a write of
  * their own: a handoff costs one write. Each keeps its queue entry's beat and renewal stamp, so
  * it can tell which of its heartbeats was the last one others saw (its lease counts from the
@@ -177,14 +204,15 @@ function waiting(
 export function handOver(record: LockRecord, wallNow: number): LockRecord {
   let { token } = record;
   const holders = [...record.holders];
+  const limit = limitOf(record);
   let granted = 0;
   for (const waiter of record.queue) {
-    if (!waiter.shared ? holders.length > 0 : holders.some((h) => !h.shared)) break;
+    if (!waiter.shared ? holders.length >= limit : holders.some((h) => !h.shared)) break;
     token += 1;
     const { enqueuedAt: _, ...lease } = waiter;
     holders.push({ ...lease, token, acquiredAt: wallNow });
     granted += 1;
-    if (!waiter.shared) break;
+    if (!waiter.shared && limit === 1) break;
   }
   if (granted === 0) return record;
   return { ...record, token, holders, queue: record.queue.slice(granted) };
@@ -229,6 +257,7 @@ function leaseFields(request: AcquireRequest, wallNow: number): LeaseEntry {
     renewedAt: wallNow,
     ...(request.acquirerId === undefined ? {} : { acquirerId: request.acquirerId }),
     ...(request.value === undefined ? {} : { value: request.value }),
+    ...(request.limit === undefined || request.limit === 1 ? {} : { limit: request.limit }),
   };
 }
 

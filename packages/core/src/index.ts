@@ -14,6 +14,7 @@ export {
 } from "./errors.ts";
 export {
   type AcquirePlan,
+  agreedLimit,
   isGrantable,
   JOIN_ORDER_WINDOW_MS,
   joinPosition,

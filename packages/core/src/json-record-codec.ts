@@ -92,6 +92,9 @@ function parseLease(raw: unknown, key: string, where: string) {
   if (raw.acquirerId !== undefined && typeof raw.acquirerId !== "string") {
     throw corrupt(key, `${where}.acquirerId is not a string`);
   }
+  if (raw.limit !== undefined && !(isCount(raw.limit) && (raw.limit as number) >= 2)) {
+    throw corrupt(key, `${where}.limit is not an integer of at least 2`);
+  }
   return {
     id: raw.id,
     shared: raw.shared,
@@ -100,6 +103,7 @@ function parseLease(raw: unknown, key: string, where: string) {
     renewedAt: raw.renewedAt,
     ...(raw.acquirerId === undefined ? {} : { acquirerId: raw.acquirerId }),
     ...(raw.value === undefined ? {} : { value: raw.value as JsonValue }),
+    ...(raw.limit === undefined ? {} : { limit: raw.limit as number }),
   };
 }
 

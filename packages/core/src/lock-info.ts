@@ -13,6 +13,8 @@ export interface LockPartyInfo {
   readonly renewedAt: number;
   /** `renewedAt + ttl`: an estimate, since it rests on another host's wall clock. */
   readonly expiresAt: number;
+  /** A semaphore's limit (absent for a lock). */
+  readonly limit?: number;
 }
 
 export interface LockHolderInfo extends LockPartyInfo {
@@ -55,5 +57,6 @@ function party(entry: LockRecord["holders"][number] | LockRecord["queue"][number
     expiresAt: entry.renewedAt + entry.ttl,
     ...(entry.acquirerId === undefined ? {} : { acquirerId: entry.acquirerId }),
     ...(entry.value === undefined ? {} : { value: entry.value }),
+    ...(entry.limit === undefined ? {} : { limit: entry.limit }),
   };
 }

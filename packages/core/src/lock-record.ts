@@ -13,6 +13,8 @@ export interface LeaseEntry {
   readonly renewedAt: number;
   readonly acquirerId?: string;
   readonly value?: JsonValue;
+  /** A semaphore's permit count (2 or more), as every entry of the record agreed; absent: 1. */
+  readonly limit?: number;
 }
 
 export interface HolderEntry extends LeaseEntry {

@@ -26,6 +26,12 @@ export interface LockerOptions {
 export interface AcquireOptions {
   /** Share the lock with other shared holders. Default false (exclusive). */
   shared?: boolean;
+  /**
+   * A counting semaphore: at most this many holders at once, in arrival order, each with its
+   * own lease and fencing token. Every party of one name must pass the same limit (a mismatch
+   * is refused with "invalid-argument"); a semaphore has no shared mode. Default 1: a lock.
+   */
+  limit?: number;
   /** Do not wait: resolve to null when the lock is busy. */
   nonBlocking?: boolean;
   /** Give up waiting after this many ms with a "timeout" error. 0 or absent: wait forever. */
@@ -99,6 +105,19 @@ export class Locker {
     if (!(Number.isFinite(timeout) && timeout >= 0)) {
       throw new LockgateError("invalid-argument", "timeout must be a non-negative number of ms");
     }
+    const limit = options.limit ?? 1;
+    if (!(Number.isSafeInteger(limit) && limit >= 1)) {
+      throw new LockgateError(
+        "invalid-argument",
+        "limit must be a whole number of holders, 1 or more",
+      );
+    }
+    if (limit > 1 && options.shared) {
+      throw new LockgateError(
+        "invalid-argument",
+        "A semaphore (limit above 1) has no shared mode: pass shared or limit, not both",
+      );
+    }
     if (options.signal?.aborted)
       throw abortError(options.signal, `Acquiring ${JSON.stringify(name)}`);
     const closing = new AbortController();
@@ -128,6 +147,7 @@ export class Locker {
       askedAt: this.#clock.wallNow(),
       ...(options.acquirerId === undefined ? {} : { acquirerId: options.acquirerId }),
       ...(options.value === undefined ? {} : { value: options.value }),
+      ...(options.limit === undefined || options.limit === 1 ? {} : { limit: options.limit }),
     };
     const deadline = timeout > 0 ? this.#clock.now() + timeout : Number.POSITIVE_INFINITY;
 

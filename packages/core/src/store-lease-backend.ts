@@ -328,7 +328,7 @@ export class StoreLeaseBackend implements LeaseBackend {
       // store's own answer: look at the store first.
       if (
         (!writes && current.source === "memory") ||
-        (plan.kind === "busy" && current.source !== "store")
+        ((plan.kind === "busy" || plan.kind === "limit-mismatch") && current.source !== "store")
       ) {
         stale = current.version;
         continue;
@@ -337,6 +337,8 @@ export class StoreLeaseBackend implements LeaseBackend {
         switch (plan.kind) {
           case "busy":
             return { outcome: { status: "busy" }, version: current.version };
+          case "limit-mismatch":
+            throw limitMismatch(request, plan.limit);
           case "held": {
             const lease = leaseOf(request, plan.holder.token);
             // Handed over by someone else's write: our lease counts from the queue write of
@@ -619,4 +621,14 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
       ? reason
       : new LockgateError("aborted", "Acquiring the lock was aborted", { cause: reason });
   }
+}
+
+function limitMismatch(request: AcquireRequest, agreed: number): LockgateError {
+  const what = (limit: number) =>
+    limit === 1 ? "a lock (limit 1)" : `a semaphore of limit ${limit}`;
+  return new LockgateError(
+    "invalid-argument",
+    `${JSON.stringify(request.name)} is ${what(agreed)} for its current holders and waiters; ` +
+      `this request asked for ${what(request.limit ?? 1)}. Every party of one name must pass the same limit`,
+  );
 }

@@ -574,5 +574,104 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
         }
       }),
     ),
+    c(
+      "semaphore: at most `limit` holders at once under concurrency, each with a fencing token above every earlier one",
+      use(async (site) => {
+        const limit = 3;
+        const all = lockers(site, Math.max(options.contenders ?? 6, limit + 2));
+        let inside = 0;
+        let most = 0;
+        /** The highest token of a permit already released: every later ask must get more. */
+        let releasedMax = 0;
+        const tokens = new Set<number>();
+        try {
+          await Promise.all(
+            all.map(async (locker) => {
+              for (let round = 0; round < (options.rounds ?? 8); round++) {
+                const floor = releasedMax;
+                const lock = await locker.acquire("sem", { limit, timeout: 20_000 });
+                assert.ok(lock.fencingToken > floor, "a token above every released permit's");
+                assert.ok(!tokens.has(lock.fencingToken), "every permit has its own token");
+                tokens.add(lock.fencingToken);
+                inside++;
+                most = Math.max(most, inside);
+                assert.ok(inside <= limit, `${inside} holders of a semaphore of limit ${limit}`);
+                await sleep(5);
+                inside--;
+                await lock.release();
+                releasedMax = Math.max(releasedMax, lock.fencingToken);
+              }
+            }),
+          );
+          assert.ok(most >= 2, `permits were held at once (at most ${most} seen)`);
+          const info = await all[0]?.inspect("sem");
+          assert.equal(info?.holders.length, 0);
+        } finally {
+          await closeAll(all);
+        }
+      }),
+    ),
+    c(
+      "semaphore: freed permits go to waiters in arrival order, and inspect shows the limit",
+      use(async (site) => {
+        const all = lockers(site, 5);
+        const [a, b, ...rest] = all as [Locker, Locker, ...Locker[]];
+        try {
+          const held = [await a.acquire("sq", { limit: 2 }), await b.acquire("sq", { limit: 2 })];
+          const order: number[] = [];
+          const waiting = await queueInOrder(
+            a,
+            "sq",
+            rest.map(
+              (locker, i) => () =>
+                locker.acquire("sq", { limit: 2, timeout: 20_000 }).then((lock) => {
+                  order.push(i);
+                  return lock;
+                }),
+            ),
+          );
+          const info = await a.inspect("sq");
+          assert.deepEqual(
+            info.holders.map((h) => h.limit),
+            [2, 2],
+          );
+          await held[0]?.release();
+          const first = await waiting[0];
+          await held[1]?.release();
+          const second = await waiting[1];
+          await first?.release();
+          const third = await waiting[2];
+          assert.deepEqual(order, [0, 1, 2]);
+          await Promise.all([second?.release(), third?.release()]);
+        } finally {
+          await closeAll(all);
+        }
+      }),
+    ),
+    c(
+      "semaphore: a request with another limit (or shared) is refused while holders or waiters agree on one",
+      use(async (site) => {
+        const all = lockers(site, 2);
+        const [a, b] = all as [Locker, Locker];
+        try {
+          const lock = await a.acquire("sm", { limit: 3 });
+          for (const request of [{ limit: 2 }, {}, { shared: true }]) {
+            await assert.rejects(
+              b.acquire("sm", { ...request, nonBlocking: true }),
+              (error: unknown) =>
+                isLockgateError(error, "invalid-argument") &&
+                /limit 3/.test((error as Error).message),
+            );
+          }
+          await lock.release();
+          const plain = await b.acquire("sm", { nonBlocking: true });
+          assert.ok(plain, "once free, any limit may start over");
+          await plain.release();
+          await assert.rejects(a.acquire("sm", { limit: 2, shared: true }), /no shared mode/);
+        } finally {
+          await closeAll(all);
+        }
+      }),
+    ),
   ];
 }

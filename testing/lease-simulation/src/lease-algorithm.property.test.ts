@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { checkHistory } from "./simulation/history-checker.ts";
 import { runScenario } from "./simulation/run-scenario.ts";
 import type { Scenario } from "./simulation/scenario.ts";
 import { scenarioArbitrary } from "./simulation/scenario-arbitrary.ts";
@@ -29,7 +30,7 @@ describe("lease algorithm under generated fault schedules", () => {
   }, 600_000);
 });
 
-const base = { seed: 7, ttl: 300, latencyMax: 5, conflictRate: 0.2 } as const;
+const base = { seed: 7, ttl: 300, latencyMax: 5, conflictRate: 0.2, limit: 1 } as const;
 const hold = (
   over: Partial<Extract<Scenario["participants"][number]["actions"][number], { kind: "acquire" }>>,
 ) => ({
@@ -46,6 +47,38 @@ const hold = (
 });
 
 describe("lease algorithm: chosen schedules", () => {
+  it("a semaphore of limit 2: three holders, two at a time, the third after a release or a crash's ttl", async () => {
+    const result = await runScenario({
+      ...base,
+      limit: 2,
+      participants: [
+        { wallSkew: 0, rate: 1, actions: [hold({ holdMs: 200 })] },
+        { wallSkew: 0, rate: 1, actions: [hold({ holdMs: 200, fate: "crash" })] },
+        { wallSkew: 0, rate: 1, actions: [{ kind: "idle", ms: 20 }, hold({}), hold({})] },
+      ],
+    });
+    expect(result.problems).toEqual([]);
+    expect(result.grants).toBe(4);
+  });
+
+  it("the checker can fail: three believers of a semaphore of limit 2 are reported", () => {
+    const belief = (participant: number, start: number, end: number, token: number) => ({
+      participant,
+      shared: false,
+      token,
+      start,
+      end,
+    });
+    const problems = checkHistory({
+      commits: [],
+      beliefs: [belief(0, 1, 10, 1), belief(1, 2, 10, 2), belief(2, 3, 10, 3)],
+      ownerRemovals: new Map(),
+      maxRate: 1,
+      limit: 2,
+    });
+    expect(problems).toEqual(["3 participants believed they held a semaphore of limit 2 at 3"]);
+  });
+
   it("a crashed holder with a wall clock an hour fast is taken over after its ttl, not before", async () => {
     const result = await runScenario({
       ...base,

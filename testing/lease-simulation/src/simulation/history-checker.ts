@@ -22,31 +22,55 @@ export interface HistoryFacts {
   readonly ownerRemovals: ReadonlyMap<string, number>;
   /** Fastest monotonic clock rate among participants: takeovers may come ttl/rate early in real time. */
   readonly maxRate: number;
+  /** The semaphore's limit; 1 for a lock. */
+  readonly limit: number;
 }
 
 /** Returns every violated invariant, in words. An empty list means the run was correct. */
 export function checkHistory(facts: HistoryFacts): string[] {
   const problems: string[] = [];
-  checkBeliefs(facts.beliefs, problems);
+  checkBeliefs(facts.beliefs, facts.limit, problems);
   checkCommits(facts, problems);
   return problems;
 }
 
-function checkBeliefs(beliefs: readonly Belief[], problems: string[]): void {
+function checkBeliefs(beliefs: readonly Belief[], limit: number, problems: string[]): void {
   const ended = beliefs.map((b) => ({ ...b, end: b.end ?? Number.POSITIVE_INFINITY }));
+  if (limit > 1) {
+    // A semaphore: never more than `limit` beliefs at one point of the event order.
+    const points = ended.flatMap((b) => [
+      [b.start, 1],
+      [b.end, -1],
+    ]);
+    points.sort(
+      (x, y) => (x[0] as number) - (y[0] as number) || (x[1] as number) - (y[1] as number),
+    );
+    let inside = 0;
+    for (const [at, step] of points) {
+      inside += step as number;
+      if (inside > limit) {
+        problems.push(
+          `${inside} participants believed they held a semaphore of limit ${limit} at ${at}`,
+        );
+        break;
+      }
+    }
+  }
   for (let i = 0; i < ended.length; i++) {
     for (let j = i + 1; j < ended.length; j++) {
       const a = ended[i] as Belief & { end: number };
       const b = ended[j] as Belief & { end: number };
       const overlap = a.start < b.end && b.start < a.end;
-      if (overlap && !(a.shared && b.shared)) {
+      if (overlap && limit === 1 && !(a.shared && b.shared)) {
         problems.push(
           `participants ${a.participant} (token ${a.token}, ${a.shared ? "shared" : "exclusive"}) and ` +
             `${b.participant} (token ${b.token}, ${b.shared ? "shared" : "exclusive"}) believed they held the lock at once`,
         );
       }
       // Fencing as a guarded resource sees it: a later exclusive section carries a greater token.
-      if (!overlap && (!a.shared || !b.shared)) {
+      // Permits of a semaphore granted in one write may start in either order; their tokens
+      // rise in grant order, which the commit check below holds them to.
+      if (!overlap && limit === 1 && (!a.shared || !b.shared)) {
         const [first, second] = a.end <= b.start ? [a, b] : [b, a];
         if (second.token <= first.token) {
           problems.push(
@@ -74,7 +98,7 @@ function checkCommits(facts: HistoryFacts, problems: string[]): void {
 
     // Record-level exclusion.
     const exclusive = next.holders.filter((h) => !h.shared).length;
-    if (exclusive > 1 || (exclusive === 1 && next.holders.length > 1)) {
+    if (exclusive > facts.limit || (exclusive > 0 && next.holders.length > exclusive)) {
       problems.push(
         `${where}: record holds ${exclusive} exclusive among ${next.holders.length} holders`,
       );

@@ -87,7 +87,9 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
       let lock: Awaited<ReturnType<Locker["acquire"]>>;
       try {
         lock = await locker.acquire(LOCK, {
-          shared: action.shared,
+          // A semaphore has no shared mode: under a limit every request is a permit.
+          shared: scenario.limit === 1 && action.shared,
+          ...(scenario.limit === 1 ? {} : { limit: scenario.limit }),
           nonBlocking: action.mode === "nonBlocking",
           timeout: action.mode === "timeout" ? action.timeout : 0,
           signal: controller.signal,
@@ -168,7 +170,13 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
   const maxRate = Math.max(...scenario.participants.map((p) => p.rate));
   const problems = [
     ...unexpected,
-    ...checkHistory({ commits: recording.commits, beliefs, ownerRemovals, maxRate }),
+    ...checkHistory({
+      commits: recording.commits,
+      beliefs,
+      ownerRemovals,
+      maxRate,
+      limit: scenario.limit,
+    }),
   ];
   return { problems, grants, commits: recording.commits.length, endedAt: world.now() };
 }

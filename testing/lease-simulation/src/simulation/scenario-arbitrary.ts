@@ -49,5 +49,6 @@ export const scenarioArbitrary: fc.Arbitrary<Scenario> = fc.record({
   ttl: fc.integer({ min: 150, max: 900 }),
   latencyMax: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 40 })),
   conflictRate: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.4, noNaN: true })),
+  limit: fc.oneof(fc.constant(1), fc.constant(1), fc.integer({ min: 2, max: 3 })),
   participants: fc.array(participant, { minLength: 2, maxLength: 5 }),
 });

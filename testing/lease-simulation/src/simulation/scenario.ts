@@ -34,5 +34,7 @@ export interface Scenario {
   readonly latencyMax: number;
   /** Probability that another writer slips in before a write. */
   readonly conflictRate: number;
+  /** 1: a lock (shared or exclusive requests); 2 or more: a semaphore every request asks for. */
+  readonly limit: number;
   readonly participants: readonly ParticipantPlan[];
 }
