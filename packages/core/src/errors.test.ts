@@ -60,6 +60,7 @@ describe("LockgateError", () => {
       "corrupt-record",
       "invalid-argument",
       "lease-lost",
+      "max-hold",
       "not-held",
       "store-unavailable",
       "timeout",

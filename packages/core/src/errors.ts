@@ -11,6 +11,8 @@ export const LOCKGATE_ERROR_CODES = [
   "store-unavailable",
   "invalid-argument",
   "corrupt-record",
+  /** A lock held for its `maxHold`: renewal stopped; others get it when the lease runs out. */
+  "max-hold",
 ] as const;
 
 export type LockgateErrorCode = (typeof LOCKGATE_ERROR_CODES)[number];

@@ -113,7 +113,10 @@ export class Lock implements AsyncDisposable {
     try {
       // A lost lease was already given up by the Locker, unless it was told to leave it to us.
       if (this.signal.aborted) {
-        if (this.lost && this.#internals.releaseAfterLoss) await backend.release(lease);
+        const reason = this.signal.reason as LockgateError;
+        // After maxHold the entry stays until its ttl; a holder that stopped may free it now.
+        if (reason.code === "max-hold" || (this.lost && this.#internals.releaseAfterLoss))
+          await backend.release(lease);
         return;
       }
       this.#renewer?.stop();

@@ -552,3 +552,36 @@ describe("Locker: releaseWhenLost", () => {
     expect(backend.released).toEqual([lock.id]);
   });
 });
+
+describe("Locker: maxHold", () => {
+  it("stops renewing at maxHold and aborts the signal with max-hold, leaving the entry to expire", async () => {
+    const { clock, backend, locker } = setup();
+    const lock = await locker.acquire("hung", { maxHold: 700 });
+    await advance(clock, 690);
+    expect(lock.held).toBe(true);
+    expect(backend.renewals).toEqual([300, 600]);
+    await advance(clock, 20);
+    expect(lock.held).toBe(false);
+    expect(isLockgateError(lock.signal.reason, "max-hold")).toBe(true);
+    expect(lock.lost).toBe(false);
+    await advance(clock, 2_000);
+    expect(backend.renewals).toEqual([300, 600]);
+    expect(backend.released).toEqual([]);
+    expect(locker.held.size).toBe(0);
+    // A holder that did stop can free it at once.
+    await lock.release();
+    expect(backend.released).toEqual([lock.id]);
+  });
+
+  it("does nothing once released first, and refuses a maxHold that is not positive", async () => {
+    const { clock, backend, locker } = setup();
+    const lock = await locker.acquire("x", { maxHold: 500 });
+    await lock.release();
+    await advance(clock, 1_000);
+    expect(isLockgateError(lock.signal.reason, "not-held")).toBe(true);
+    expect(backend.released).toEqual([lock.id]);
+    await expect(locker.acquire("x", { maxHold: 0 })).rejects.toMatchObject({
+      code: "invalid-argument",
+    });
+  });
+});

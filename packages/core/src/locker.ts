@@ -44,6 +44,12 @@ export interface AcquireOptions {
   /** Lease length in ms for this lock; renewal timings scale with it. */
   leaseTtl?: number;
   /**
+   * Hold the lock at most this many ms: then renewal stops and `lock.signal` aborts with code
+   * "max-hold", and others get the lock once that lease runs out (at most one ttl later), even
+   * if this holder hangs with its process alive. `release()` afterwards frees it at once.
+   */
+  maxHold?: number;
+  /**
    * Called once if the lock is busy. Call `doWait()` to wait (it resolves once the lock is
    * held); returning without calling it gives up with a "busy" error.
    */
@@ -104,6 +110,12 @@ export class Locker {
     const timeout = options.timeout ?? 0;
     if (!(Number.isFinite(timeout) && timeout >= 0)) {
       throw new LockgateError("invalid-argument", "timeout must be a non-negative number of ms");
+    }
+    if (
+      options.maxHold !== undefined &&
+      !(Number.isFinite(options.maxHold) && options.maxHold > 0)
+    ) {
+      throw new LockgateError("invalid-argument", "maxHold must be a positive number of ms");
     }
     const limit = options.limit ?? 1;
     if (!(Number.isSafeInteger(limit) && limit >= 1)) {
@@ -353,6 +365,26 @@ export class Locker {
       outcome.sentAt,
     );
     lock.attachRenewer(renewer);
+    if (options.maxHold !== undefined) {
+      const maxHold = options.maxHold;
+      this.#clock.setTimeout(
+        () => {
+          if (controller.signal.aborted) return; // released or lost first
+          renewer.stop();
+          this.#held.delete(lock);
+          controller.abort(
+            new LockgateError(
+              "max-hold",
+              `The lock ${JSON.stringify(outcome.lease.name)} was held for its maxHold of ${formatMs(maxHold)}: ` +
+                "renewal stopped, and others get it when the lease runs out",
+              { retryable: false },
+            ),
+          );
+        },
+        outcome.sentAt + maxHold - this.#clock.now(),
+        { background: true },
+      );
+    }
     return lock;
   }
 

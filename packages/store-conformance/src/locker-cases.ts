@@ -575,6 +575,34 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
       }),
     ),
     c(
+      "maxHold: a holder that never releases stops believing at maxHold; the next gets the lock only after that lease runs out",
+      use(async (site) => {
+        const all = lockers(site, 2);
+        const [hung, next] = all as [Locker, Locker];
+        try {
+          const maxHold = ttl;
+          const started = performance.now();
+          const lock = await hung.acquire("mh", { maxHold });
+          const stopped = new Promise<number>((resolve) =>
+            lock.signal.addEventListener("abort", () => resolve(performance.now()), { once: true }),
+          );
+          const waiting = next.acquire("mh", { timeout: 20_000 });
+          const stoppedAt = await stopped;
+          assert.ok(isLockgateError(lock.signal.reason, "max-hold"), String(lock.signal.reason));
+          assert.ok(stoppedAt - started >= maxHold - 5, "not before maxHold");
+          // Never released: the waiter must wait out the lease, so it was not granted yet.
+          assert.equal((await hung.inspect("mh")).holders[0]?.id, lock.id);
+          const granted = await waiting;
+          const grantedAt = performance.now();
+          assert.ok(grantedAt > stoppedAt, "the next holder came after the hung one stopped");
+          assert.ok(granted.fencingToken > lock.fencingToken);
+          await granted.release();
+        } finally {
+          await closeAll(all);
+        }
+      }),
+    ),
+    c(
       "semaphore: at most `limit` holders at once under concurrency, each with a fencing token above every earlier one",
       use(async (site) => {
         const limit = 3;
