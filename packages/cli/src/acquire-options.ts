@@ -17,6 +17,7 @@ export const ACQUIRE_OPTIONS: Record<string, OptionSpec> = {
   ttl: { value: true },
   value: { value: true },
   quiet: { short: "q" },
+  limit: { value: true },
 };
 
 export const ACQUIRE_HELP: string = `  -s, --shared           share the lock with other shared holders (readers)
@@ -26,6 +27,7 @@ export const ACQUIRE_HELP: string = `  -s, --shared           share the lock wit
   -E, --conflict-exit-code N  exit status when busy or timed out (default 1)
   --ttl SECONDS          lease length: how long others wait after a crash (default 30)
   --value JSON           what inspect and waiters see about you (default: host, pid, user, command)
+  --limit N              a semaphore: at most N holders at once (every party passes the same N)
   -q, --quiet            no progress lines while waiting`;
 
 /** A per-invocation acquirer id: finds our own place in the queue to say how many are ahead. */
@@ -107,4 +109,20 @@ export function warnOnce(io: CliIo, quiet: boolean): (error: unknown) => void {
     seen.add(message);
     io.stderr.write(`lockgate: warning: ${message}\n`);
   };
+}
+
+/** `--limit N`: a semaphore's permit count; 1 (the default) is a lock. */
+export function limitOption(args: ParsedArgs): number {
+  const raw = args.options.limit;
+  if (raw === undefined) return 1;
+  const limit = typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(Number.isSafeInteger(limit) && limit >= 1)) {
+    throw usageError(
+      `--limit must be a whole number of holders, 1 or more, got ${JSON.stringify(raw)}`,
+    );
+  }
+  if (limit > 1 && args.options.shared) {
+    throw usageError("--limit and --shared do not combine: a semaphore has no shared mode");
+  }
+  return limit;
 }

@@ -164,3 +164,64 @@ describe("lockgate run: signals and process groups", () => {
     ]);
   });
 });
+
+describe("lockgate run: semaphores and hold limits", () => {
+  it("--limit 2 runs two at a time, and a run with another limit is refused", async () => {
+    const log = join(dir, "limit.log");
+    const job = () =>
+      startCli(
+        [
+          "run",
+          "limit/x",
+          "--limit",
+          "2",
+          "-q",
+          "-c",
+          `echo + >> ${log}; sleep 0.8; echo - >> ${log}`,
+        ],
+        env,
+      );
+    const jobs = [job(), job(), job()];
+    await expect
+      .poll(async () => (await inspect("limit/x")).holders.length, { timeout: 10_000 })
+      .toBe(2);
+    const other = await runCli(["run", "limit/x", "--limit", "3", "-n", "--", "true"], env);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(
+      /is a semaphore of limit 2 .* asked for a semaphore of limit 3\. .*\[invalid-argument\]/,
+    );
+    expect((await Promise.all(jobs.map((j) => j.result))).map((r) => r.code)).toEqual([0, 0, 0]);
+    let inside = 0;
+    let most = 0;
+    for (const line of (await fileAppears(log)).trim().split("\n")) {
+      inside += line === "+" ? 1 : -1;
+      most = Math.max(most, inside);
+    }
+    expect(most).toBe(2);
+  }, 60_000);
+
+  it("--max-hold stops a command that holds too long, TERM then KILL, and exits 75", async () => {
+    const pidFile = join(dir, "hung.pid");
+    const started = Date.now();
+    const r = await runCli(
+      [
+        "run",
+        "hold/hung",
+        "--max-hold",
+        "1",
+        "--kill-grace",
+        "0.3",
+        "--ttl",
+        "3",
+        "-c",
+        `trap '' TERM; sleep 30 & echo $! > ${pidFile}; wait`,
+      ],
+      env,
+    );
+    expect(r.code).toBe(75);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(r.stderr).toMatch(/held the lock hold\/hung: .*maxHold of 1000 ms.*stopping the command/);
+    expect(r.stderr).toContain("the command was stopped with KILL [max-hold]");
+    expect(alive(Number(await fileAppears(pidFile)))).toBe(false);
+  }, 30_000);
+});

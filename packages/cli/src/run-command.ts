@@ -6,6 +6,7 @@ import {
   busyLine,
   cliAcquirerId,
   holderValue,
+  limitOption,
   progressMode,
   showProgressWhileWaiting,
   waitTimeout,
@@ -27,6 +28,7 @@ const RUN_OPTIONS = {
   command: { short: "c", value: true },
   "kill-grace": { value: true },
   "lost-exit-code": { value: true },
+  "max-hold": { value: true },
   "no-new-group": {},
 };
 
@@ -43,6 +45,8 @@ ${ACQUIRE_HELP}
   -c, --command STRING   run STRING with /bin/sh -c
   --kill-grace SECONDS   after TERM, wait this long before KILL (default 5)
   --lost-exit-code N     exit status when the lease was lost (default 75)
+  --max-hold SECONDS     stop the command like a lost lease once it held the lock this long
+                         (a hung deploy cannot keep others out forever)
   --no-new-group         keep the command in lockgate's process group (for programs that need
                          /dev/tty, such as ssh or sudo prompts); only the command itself is signalled
 ${STORE_HELP}
@@ -50,7 +54,8 @@ ${STORE_HELP}
 The command gets LOCKGATE_LOCK_NAME, LOCKGATE_FENCING_TOKEN and LOCKGATE_LEASE_ID.
 
 Exit status: the command's (128+n if it died of signal n); 1 (or -E) if busy or timed out;
-75 (or --lost-exit-code) if the lease was lost; 128+n if signal n ended the wait; 2 bad usage;
+75 (or --lost-exit-code) if the lease was lost or --max-hold passed; 128+n if signal n ended
+the wait; 2 bad usage;
 69 the store failed; 126/127 the command could not be run.
 
 Examples:
@@ -82,6 +87,10 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
   const graceMs = secondsOption(args.options, "kill-grace", 5_000);
   const timings = cliTimings(secondsOption(args.options, "ttl", 30_000), graceMs);
   const timeout = waitTimeout(args);
+  const limit = limitOption(args);
+  const maxHold =
+    args.options["max-hold"] === undefined ? undefined : secondsOption(args.options, "max-hold", 0);
+  if (maxHold === 0) throw usageError("--max-hold must be above 0 seconds");
   const value = holderValue(args, command);
   const target = storeTarget(args, io.env);
   const quiet = args.options.quiet === true;
@@ -99,12 +108,14 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     try {
       lock = await locker.acquire(name, {
         shared: args.options.shared === true,
+        limit,
         nonBlocking: args.options["non-blocking"] === true,
         timeout,
         signal: waiting.signal,
         value,
         acquirerId: me,
         releaseWhenLost: false,
+        ...(maxHold === undefined ? {} : { maxHold }),
         onWait: showProgressWhileWaiting(locker, io, progressMode(args, io), me),
       });
     } catch (error) {
@@ -178,14 +189,14 @@ async function runHolding(lock: Lock, command: string[], o: HoldingOptions): Pro
   });
   const first = await Promise.race([group.exited, lost]);
   if (first === "lost") {
+    const code =
+      (lock.signal.reason as { code?: string }).code === "max-hold" ? "max-hold" : "lease-lost";
     o.io.stderr.write(
-      `lockgate: lost the lock ${lock.name}: ${(lock.signal.reason as Error).message}; ` +
+      `lockgate: ${code === "max-hold" ? "held" : "lost"} the lock ${lock.name}: ${(lock.signal.reason as Error).message}; ` +
         `stopping the command (TERM, then KILL after ${o.graceMs / 1000}s)\n`,
     );
     const killed = await group.terminate(o.graceMs);
-    o.io.stderr.write(
-      `lockgate: the command was stopped${killed ? " with KILL" : ""} [lease-lost]\n`,
-    );
+    o.io.stderr.write(`lockgate: the command was stopped${killed ? " with KILL" : ""} [${code}]\n`);
     // Only now may the next holder start: remove our entry instead of waiting out the ttl
     // (briefly: the store is often what went away).
     await Promise.race([lock.release().catch(() => {}), sleep(2_000, undefined, { ref: false })]);

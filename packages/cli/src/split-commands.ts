@@ -5,6 +5,7 @@ import {
   busyLine,
   cliAcquirerId,
   holderValue,
+  limitOption,
   progressMode,
   showProgressWhileWaiting,
   waitTimeout,
@@ -83,6 +84,7 @@ export async function acquireCommand(argv: readonly string[], io: CliIo): Promis
   const conflictCode = exitCodeOption(args.options, "conflict-exit-code", EXIT.conflict);
   const timings = cliTimings(secondsOption(args.options, "ttl", 30_000), 0);
   const value = holderValue(args, undefined);
+  const limit = limitOption(args);
   const target = storeTarget(args, io.env);
   const quiet = args.options.quiet === true;
   const me = cliAcquirerId();
@@ -98,6 +100,7 @@ export async function acquireCommand(argv: readonly string[], io: CliIo): Promis
     try {
       lock = await locker.acquire(name, {
         shared: args.options.shared === true,
+        limit,
         nonBlocking: args.options["non-blocking"] === true,
         timeout: waitTimeout(args),
         signal: waiting.signal,

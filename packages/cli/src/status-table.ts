@@ -1,4 +1,4 @@
-import type { LockInfo } from "@lockgate/core";
+import type { LockInfo, LockPartyInfo } from "@lockgate/core";
 import { formatDuration, partyText } from "./lock-text.ts";
 
 /** Pads columns to their widest cell; the last column is not padded. */
@@ -16,6 +16,12 @@ function table(rows: readonly (readonly string[])[]): string {
     .join("\n");
 }
 
+/** "shared", "exclusive" or "limit 3" (a semaphore's permit). */
+function mode(party: LockPartyInfo): string {
+  if (party.limit !== undefined) return `limit ${party.limit}`;
+  return party.shared ? "shared" : "exclusive";
+}
+
 /** `lockgate status`: one row per holder, then one per waiter in queue order. */
 export function statusTable(locks: readonly LockInfo[], now: number): string {
   const rows: string[][] = [["NAME", "STATE", "MODE", "FOR", "TOKEN", "WHO"]];
@@ -25,7 +31,7 @@ export function statusTable(locks: readonly LockInfo[], now: number): string {
       rows.push([
         name,
         "held",
-        h.shared ? "shared" : "exclusive",
+        mode(h),
         formatDuration(now - h.acquiredAt),
         String(h.fencingToken),
         partyText(h),
@@ -36,7 +42,7 @@ export function statusTable(locks: readonly LockInfo[], now: number): string {
       rows.push([
         name,
         `waiting ${i + 1}`,
-        w.shared ? "shared" : "exclusive",
+        mode(w),
         formatDuration(now - w.enqueuedAt),
         "-",
         partyText(w),
@@ -52,21 +58,21 @@ export function inspectText(lock: LockInfo, now: number): string {
   const state =
     lock.holders.length === 0
       ? "free"
-      : `held (${lock.holders[0]?.shared ? `shared by ${lock.holders.length}` : "exclusive"})`;
+      : `held (${lock.holders[0]?.limit ? `${lock.holders.length} of limit ${lock.holders[0].limit}` : lock.holders[0]?.shared ? `shared by ${lock.holders.length}` : "exclusive"})`;
   const lines = [
     `${lock.name}: ${state}, ${lock.waiters.length} waiting, last fencing token ${lock.lastFencingToken}`,
   ];
   for (const h of lock.holders) {
     lines.push(
       `  holder     ${partyText(h, 400)}`,
-      `             ${h.shared ? "shared" : "exclusive"}, token ${h.fencingToken}, held for ${formatDuration(now - h.acquiredAt)}, ` +
+      `             ${mode(h)}, token ${h.fencingToken}, held for ${formatDuration(now - h.acquiredAt)}, ` +
         `renewed ${formatDuration(now - h.renewedAt)} ago, lease ${h.ttl / 1000}s, id ${h.id}`,
     );
   }
   lock.waiters.forEach((w, i) => {
     lines.push(
       `  waiting ${String(i + 1).padEnd(2)} ${partyText(w, 400)}`,
-      `             ${w.shared ? "shared" : "exclusive"}, waiting for ${formatDuration(now - w.enqueuedAt)}, id ${w.id}`,
+      `             ${mode(w)}, waiting for ${formatDuration(now - w.enqueuedAt)}, id ${w.id}`,
     );
   });
   return `${lines.join("\n")}\n`;
