@@ -91,6 +91,22 @@ export function mountV1(
     return c.body(null, 204);
   });
 
+  app.post("/v1/value", async (c) => {
+    const body = await readJson(c, limits.bodyLimit);
+    const lease = leaseOf(body, limits);
+    const value = body.value;
+    if (value !== undefined && JSON.stringify(value).length > limits.maxValueLength) {
+      return apiError(
+        c,
+        400,
+        "invalid-argument",
+        `"value" must be at most ${limits.maxValueLength} characters of JSON`,
+      );
+    }
+    await backend.setValue(lease, value as never);
+    return c.body(null, 204);
+  });
+
   app.post("/v1/release", async (c) => {
     const body = await readJson(c, limits.bodyLimit);
     await backend.release(leaseOf(body, limits));

@@ -220,7 +220,9 @@ describe("lockgate run: semaphores and hold limits", () => {
     );
     expect(r.code).toBe(75);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
-    expect(r.stderr).toMatch(/held the lock hold\/hung: .*maxHold of 1000 ms.*stopping the command/);
+    expect(r.stderr).toMatch(
+      /held the lock hold\/hung: .*maxHold of 1000 ms.*stopping the command/,
+    );
     expect(r.stderr).toContain("the command was stopped with KILL [max-hold]");
     expect(alive(Number(await fileAppears(pidFile)))).toBe(false);
   }, 30_000);

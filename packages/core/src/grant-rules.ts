@@ -1,4 +1,5 @@
 import type { AcquireRequest } from "./acquire-request.ts";
+import type { JsonValue } from "./json-value.ts";
 import type { HolderEntry, LeaseEntry, LockRecord, QueueEntry } from "./lock-record.ts";
 
 export type AcquirePlan =
@@ -222,6 +223,22 @@ export function handOver(record: LockRecord, wallNow: number): LockRecord {
 export function planRenew(record: LockRecord, id: string, wallNow: number): LockRecord | null {
   if (!record.holders.some((h) => h.id === id)) return null;
   return { ...record, holders: record.holders.map((h) => (h.id === id ? beat(h, wallNow) : h)) };
+}
+
+/** The record with the holder `id`'s value replaced (and renewed), or null when `id` holds nothing. */
+export function planSetValue(
+  record: LockRecord,
+  id: string,
+  value: JsonValue | undefined,
+  wallNow: number,
+): LockRecord | null {
+  if (!record.holders.some((h) => h.id === id)) return null;
+  const holders = record.holders.map((h) => {
+    if (h.id !== id) return h;
+    const { value: _, ...rest } = beat(h, wallNow);
+    return value === undefined ? rest : { ...rest, value };
+  });
+  return { ...record, holders };
 }
 
 /**

@@ -4,6 +4,12 @@ export { type BackoffOptions, backoffDelay, jitter } from "./backoff.ts";
 export { type Clock, systemClock, type TimerHandle } from "./clock.ts";
 export { createLocker, createStoreLeaseBackend, type StoreLockerOptions } from "./create-locker.ts";
 export {
+  type CampaignOptions,
+  Election,
+  type LeaderInfo,
+  Leadership,
+} from "./election.ts";
+export {
   closedError,
   formatMs,
   isLockgateError,
@@ -21,6 +27,7 @@ export {
   planAcquire,
   planRemove,
   planRenew,
+  planSetValue,
   pruneExpired,
 } from "./grant-rules.ts";
 export { jsonRecordCodec, parseRecord, recordFields } from "./json-record-codec.ts";

@@ -1,4 +1,5 @@
 import type { AcquireRequest, Lease } from "./acquire-request.ts";
+import type { JsonValue } from "./json-value.ts";
 import type { LockInfo } from "./lock-info.ts";
 
 export type AcquireOutcome =
@@ -31,6 +32,11 @@ export interface LeaseBackend {
   acquire(request: AcquireRequest, options: AcquireStepOptions): Promise<AcquireOutcome>;
   /** Extends the lease. Rejects with code "not-held" when the lease is no longer in force. */
   renew(lease: Lease, signal?: AbortSignal): Promise<void>;
+  /**
+   * Replaces the holder's value (shown by inspect; an election's proclaimed value), renewing
+   * the lease in the same write. Rejects with code "not-held" when the lease is gone.
+   */
+  setValue(lease: Lease, value: JsonValue | undefined): Promise<void>;
   /** Ends the lease; resolves too when it had already ended. */
   release(lease: Lease): Promise<void>;
   /** Removes every trace of an acquire call: its queue place and any grant it got. */

@@ -1,5 +1,6 @@
 import type { Lease } from "./acquire-request.ts";
 import { LockgateError } from "./errors.ts";
+import type { JsonValue } from "./json-value.ts";
 import type { LeaseBackend } from "./lease-backend.ts";
 import type { LeaseRenewer } from "./lease-renewer.ts";
 
@@ -97,6 +98,15 @@ export class Lock implements AsyncDisposable {
     );
     onSettled(this);
     return { ...lease };
+  }
+
+  /**
+   * Replaces the value others see about this holder (inspect, status, an election's leader),
+   * renewing the lease in the same write. Rejects with the lost-lease error when not held.
+   */
+  async setValue(value: JsonValue | undefined): Promise<void> {
+    this.throwIfLost();
+    await this.#internals.backend.setValue(this.#internals.lease, value);
   }
 
   /** `await using lock = await locker.acquire(...)`: releases, and never throws over your error. */

@@ -57,6 +57,10 @@ class ScriptedBackend implements LeaseBackend {
     this.renewals.push(this.clock.now());
     return this.renewStep();
   }
+  readonly values: unknown[] = [];
+  async setValue(_lease: Lease, value: unknown): Promise<void> {
+    this.values.push(value);
+  }
   async release(lease: Lease): Promise<void> {
     this.released.push(lease.id);
     await this.releaseStep();
@@ -583,5 +587,25 @@ describe("Locker: maxHold", () => {
     await expect(locker.acquire("x", { maxHold: 0 })).rejects.toMatchObject({
       code: "invalid-argument",
     });
+  });
+});
+
+describe("Election", () => {
+  it("campaign resolves to a Leadership whose term is the token; proclaim sets the value; await using resigns", async () => {
+    const { backend, locker } = setup();
+    const election = locker.election("workers/leader");
+    let id = "";
+    {
+      await using leadership = await election.campaign({ value: { addr: "10.0.0.7:80" } });
+      id = backend.steps[0]?.request.id ?? "";
+      expect(leadership.term).toBe(1);
+      expect(leadership.value).toEqual({ addr: "10.0.0.7:80" });
+      await leadership.proclaim({ addr: "10.0.0.7:81" });
+      expect(backend.values).toEqual([{ addr: "10.0.0.7:81" }]);
+      expect(leadership.value).toEqual({ addr: "10.0.0.7:81" });
+      expect(backend.steps[0]?.request.value).toEqual({ addr: "10.0.0.7:80" });
+    }
+    expect(backend.released).toEqual([id]);
+    expect(() => locker.election("")).toThrow(/non-empty/);
   });
 });

@@ -2,6 +2,7 @@ import { abortError, delay } from "./abortable-delay.ts";
 import type { AcquireRequest, Lease } from "./acquire-request.ts";
 import { backoffDelay } from "./backoff.ts";
 import { type Clock, systemClock } from "./clock.ts";
+import { Election } from "./election.ts";
 import { closedError, formatMs, isLockgateError, LockgateError } from "./errors.ts";
 import type { JsonValue } from "./json-value.ts";
 import type { AcquireOutcome, LeaseBackend } from "./lease-backend.ts";
@@ -241,6 +242,11 @@ export class Locker {
     const sentAt = this.#clock.now();
     await this.backend.renew(lease);
     return this.#hold({ status: "granted", lease, sentAt }, timings, options);
+  }
+
+  /** Leader election on `name`: campaign, see the leader, observe changes (see Election). */
+  election(name: string): Election {
+    return new Election(this, name);
   }
 
   /** Holders (with their values and expiry) and waiters of one lock. */

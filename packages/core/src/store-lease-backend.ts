@@ -8,10 +8,12 @@ import {
   planAcquire,
   planRemove,
   planRenew,
+  planSetValue,
   pruneExpired,
   queuePositionOf,
 } from "./grant-rules.ts";
 import { jsonRecordCodec } from "./json-record-codec.ts";
+import type { JsonValue } from "./json-value.ts";
 import { KeyFeed } from "./key-feed.ts";
 import type { AcquireOutcome, AcquireStepOptions, LeaseBackend } from "./lease-backend.ts";
 import { LeaseObserver } from "./lease-observer.ts";
@@ -223,6 +225,20 @@ export class StoreLeaseBackend implements LeaseBackend {
         return next;
       },
     );
+  }
+
+  async setValue(lease: Lease, value: JsonValue | undefined): Promise<void> {
+    this.#assertOpen();
+    await this.#update(lease.name, undefined, undefined, (record) => {
+      const next = planSetValue(record, lease.id, value, this.#clock.wallNow());
+      if (!next) {
+        throw new LockgateError(
+          "not-held",
+          `Lease ${lease.id} on lock ${JSON.stringify(lease.name)} is no longer in the record`,
+        );
+      }
+      return next;
+    });
   }
 
   async release(lease: Lease): Promise<void> {

@@ -5,6 +5,7 @@ import {
   type Clock,
   formatMs,
   isLockgateError,
+  type JsonValue,
   type Lease,
   type LeaseBackend,
   LockgateError,
@@ -78,6 +79,14 @@ export class HttpLeaseBackend implements LeaseBackend {
 
   async renew(lease: Lease, signal?: AbortSignal): Promise<void> {
     await this.#post("/v1/renew", leaseBody(lease), 0, signal);
+  }
+
+  async setValue(lease: Lease, value: JsonValue | undefined): Promise<void> {
+    await this.#post(
+      "/v1/value",
+      { ...leaseBody(lease), ...(value === undefined ? {} : { value }) },
+      0,
+    );
   }
 
   async release(lease: Lease): Promise<void> {

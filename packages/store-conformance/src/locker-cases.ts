@@ -575,6 +575,104 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
       }),
     ),
     c(
+      "election: one leader in arrival order; a resigned leader is replaced at once with a greater term; observe sees each leader, null when none",
+      use(async (site) => {
+        const all = lockers(site, 4);
+        const [watcher, ...candidates] = all as [Locker, ...Locker[]];
+        const stop = new AbortController();
+        const seen: (string | null)[] = [];
+        const observing = (async () => {
+          for await (const leader of watcher.election("leader").observe({ signal: stop.signal })) {
+            seen.push(leader ? `${JSON.stringify(leader.value)}@${leader.term}` : null);
+          }
+        })().catch((error: unknown) => {
+          if (!stop.signal.aborted) throw error;
+        });
+        try {
+          await eventually(() => seen.length >= 1, "observe yields the first state");
+          assert.deepEqual([...seen], [null]);
+          assert.equal(await watcher.election("leader").leader(), null);
+          const first = await candidates[0]?.election("leader").campaign({ value: "w0" });
+          assert.ok(first);
+          const waiting = await queueInOrder(
+            watcher,
+            "leader",
+            candidates.slice(1).map(
+              (locker, i) => () =>
+                locker
+                  .election("leader")
+                  .campaign({ value: `w${i + 1}`, timeout: 20_000 })
+                  .then((l) => l as unknown as Lock),
+            ),
+          );
+          const now = await watcher.election("leader").leader();
+          assert.deepEqual(now, { term: first.term, value: "w0" });
+          let previous = first.term;
+          await first.resign();
+          for (const [i, pending] of waiting.entries()) {
+            const leadership = (await pending) as unknown as Awaited<
+              ReturnType<ReturnType<Locker["election"]>["campaign"]>
+            >;
+            assert.equal(leadership.value, `w${i + 1}`, "candidates lead in arrival order");
+            assert.ok(leadership.term > previous, "every term is above the last");
+            assert.ok(leadership.held);
+            previous = leadership.term;
+            await leadership.resign();
+          }
+          await eventually(
+            () => seen.at(-1) === null && seen.length >= 3,
+            "observe sees the last resign",
+          );
+          const leaders = seen.filter((x): x is string => x !== null);
+          assert.equal(leaders[0], `"w0"@${first.term}`);
+          assert.equal(leaders.at(-1), `"w${candidates.length - 1}"@${previous}`);
+          const terms = leaders.map((x) => Number(x.split("@")[1]));
+          assert.deepEqual(
+            terms,
+            [...terms].sort((a, b) => a - b),
+            "observed terms only increase",
+          );
+        } finally {
+          stop.abort();
+          await observing;
+          await closeAll(all);
+        }
+      }),
+    ),
+    c(
+      "election: proclaim keeps the term; a leader cut off from the store stops leading before a candidate leads after the ttl",
+      use(async (site) => {
+        const cutOff = site.connect();
+        const other = site.connect();
+        try {
+          const leading = await cutOff.locker.election("el").campaign({ value: { addr: "a:1" } });
+          await leading.proclaim({ addr: "a:2" });
+          assert.deepEqual(await other.locker.election("el").leader(), {
+            term: leading.term,
+            value: { addr: "a:2" },
+          });
+          assert.deepEqual(leading.value, { addr: "a:2" });
+          const candidate = other.locker.election("el").campaign({ value: "b", timeout: 20_000 });
+          await eventually(
+            async () => (await other.locker.inspect("el")).waiters.length === 1,
+            "the candidate waits",
+          );
+          cutOff.faults.unavailable = true;
+          const next = await candidate;
+          assert.ok(
+            leading.signal.aborted,
+            "the old leader stopped believing before the new one led",
+          );
+          assert.equal(leading.held, false);
+          assert.ok(next.term > leading.term);
+          await assert.rejects(leading.proclaim("late"));
+          await next.resign();
+        } finally {
+          await Promise.allSettled([cutOff.locker.close(), other.locker.close()]);
+        }
+      }),
+    ),
+    c(
       "maxHold: a holder that never releases stops believing at maxHold; the next gets the lock only after that lease runs out",
       use(async (site) => {
         const all = lockers(site, 2);

@@ -4,6 +4,7 @@ import {
   isLockgateError,
   type Lease,
   type LeaseBackend,
+  type Lock,
   Locker,
   ManualClock,
   StoreLeaseBackend,
@@ -84,16 +85,25 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioResult> {
       const controller = new AbortController();
       if (action.abortAfter > 0) clock.setTimeout(() => controller.abort(), action.abortAfter);
       if (action.fate === "vanish") clock.setTimeout(crash, action.vanishAfter);
-      let lock: Awaited<ReturnType<Locker["acquire"]>>;
+      // Leader election is a waiting exclusive acquire: the same invariants hold for it.
+      const campaigning =
+        action.campaign === true && scenario.limit === 1 && action.mode !== "nonBlocking";
+      let lock: Pick<Lock, "shared" | "fencingToken" | "signal" | "release"> | null;
       try {
-        lock = await locker.acquire(LOCK, {
-          // A semaphore has no shared mode: under a limit every request is a permit.
-          shared: scenario.limit === 1 && action.shared,
-          ...(scenario.limit === 1 ? {} : { limit: scenario.limit }),
-          nonBlocking: action.mode === "nonBlocking",
-          timeout: action.mode === "timeout" ? action.timeout : 0,
-          signal: controller.signal,
-        });
+        lock = campaigning
+          ? await campaign(
+              locker,
+              controller.signal,
+              action.mode === "timeout" ? action.timeout : 0,
+            )
+          : await locker.acquire(LOCK, {
+              // A semaphore has no shared mode: under a limit every request is a permit.
+              shared: scenario.limit === 1 && action.shared,
+              ...(scenario.limit === 1 ? {} : { limit: scenario.limit }),
+              nonBlocking: action.mode === "nonBlocking",
+              timeout: action.mode === "timeout" ? action.timeout : 0,
+              signal: controller.signal,
+            });
       } catch (error) {
         if (
           !isLockgateError(error) ||
@@ -193,6 +203,7 @@ class OwnerLoggingBackend implements LeaseBackend {
 
   acquire: LeaseBackend["acquire"] = (request, options) => this.#inner.acquire(request, options);
   renew: LeaseBackend["renew"] = (lease, signal) => this.#inner.renew(lease, signal);
+  setValue: LeaseBackend["setValue"] = (lease, value) => this.#inner.setValue(lease, value);
   inspect: LeaseBackend["inspect"] = (name) => this.#inner.inspect(name);
   list: LeaseBackend["list"] = (prefix) => this.#inner.list(prefix);
   watch: LeaseBackend["watch"] = (name, signal) => this.#inner.watch(name, signal);
@@ -207,4 +218,19 @@ class OwnerLoggingBackend implements LeaseBackend {
     this.#log(request.id);
     return this.#inner.abandon(request);
   }
+}
+
+/** A campaign's Leadership, seen as the lock it is. */
+async function campaign(
+  locker: Locker,
+  signal: AbortSignal,
+  timeout: number,
+): Promise<Pick<Lock, "shared" | "fencingToken" | "signal" | "release">> {
+  const leadership = await locker.election(LOCK).campaign({ signal, timeout });
+  return {
+    shared: false,
+    fencingToken: leadership.term,
+    signal: leadership.signal,
+    release: () => leadership.resign(),
+  };
 }

@@ -33,6 +33,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
       ),
       partitionMs: fc.integer({ min: 50, max: 2_000 }),
       vanishAfter: fc.integer({ min: 0, max: 800 }),
+      campaign: fc.boolean(),
     }),
   },
 );

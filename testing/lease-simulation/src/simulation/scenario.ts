@@ -17,6 +17,8 @@ export type Action =
       readonly fate: "release" | "crash" | "partition" | "vanish";
       readonly partitionMs: number;
       readonly vanishAfter: number;
+      /** Ask through `locker.election(...).campaign()` (exclusive, waiting) instead of acquire. */
+      readonly campaign?: boolean;
     };
 
 export interface ParticipantPlan {
