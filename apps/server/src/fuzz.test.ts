@@ -9,6 +9,7 @@ const TOKEN = "fuzz-token-0123456789abcdef";
 const paths = [
   "/v1/acquire",
   "/v1/renew",
+  "/v1/value",
   "/v1/release",
   "/v1/abandon",
   "/v1/locks",

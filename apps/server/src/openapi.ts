@@ -84,6 +84,14 @@ export function openApiDocument(version: string): Record<string, unknown> {
         { $ref: "#/components/schemas/Lease" },
         { 204: { description: "Renewed" }, 409: error },
       ),
+      "/v1/value": post(
+        "Replace a holder's value (an election's proclaimed value), renewing its lease",
+        {
+          allOf: [{ $ref: "#/components/schemas/Lease" }],
+          properties: { value: { description: "Any JSON; omit to clear" } },
+        },
+        { 204: { description: "Replaced" }, 409: error },
+      ),
       "/v1/release": post(
         "Release a lease (idempotent)",
         { $ref: "#/components/schemas/Lease" },

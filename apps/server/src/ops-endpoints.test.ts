@@ -60,6 +60,7 @@ describe("health, readiness, metrics, OpenAPI and auth", () => {
     for (const path of [
       "/v1/acquire",
       "/v1/renew",
+      "/v1/value",
       "/v1/release",
       "/v1/locks/{name}/watch",
       "/acquire",
