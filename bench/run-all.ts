@@ -17,6 +17,7 @@ const suites: [pkg: string, script: string][] = [
   ["@lockgate/file", "bench"],
   ["@lockgate/store-etcd", "bench"],
   ["@lockgate/store-redis", "bench"],
+  ["@lockgate/store-redis", "bench:semaphore"],
   ["@lockgate/store-postgres", "bench"],
   ["@lockgate/kubernetes", "bench"],
   ["@lockgate/server", "bench"],

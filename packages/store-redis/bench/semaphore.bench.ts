@@ -96,10 +96,11 @@ const peer: Side = (name) => {
   };
 };
 
-const results = {
-  ours: [] as { grants: Grant[]; elapsedMs: number }[],
-  peer: [] as typeof results.ours,
-};
+interface Run {
+  readonly grants: Grant[];
+  readonly elapsedMs: number;
+}
+const results: { ours: Run[]; peer: Run[] } = { ours: [], peer: [] };
 try {
   for (let round = 0; round < rounds; round++) {
     results.ours.push(await contend(ours, `r${round}`));
@@ -109,7 +110,7 @@ try {
   await redis.stop();
 }
 
-const summary = (runs: { grants: Grant[]; elapsedMs: number }[]) => {
+const summary = (runs: Run[]) => {
   const grants = runs.flatMap((r) => r.grants);
   const elapsed = runs.reduce((sum, r) => sum + r.elapsedMs, 0);
   const waits = grants.map((g) => g.grantedAt - g.askedAt);
