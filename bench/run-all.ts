@@ -16,6 +16,7 @@ const suites: [pkg: string, script: string][] = [
   ["@lockgate/store-memory", "bench"],
   ["@lockgate/file", "bench"],
   ["@lockgate/store-etcd", "bench"],
+  ["@lockgate/store-etcd", "bench:failover"],
   ["@lockgate/store-redis", "bench"],
   ["@lockgate/store-redis", "bench:semaphore"],
   ["@lockgate/store-postgres", "bench"],
