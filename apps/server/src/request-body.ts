@@ -1,4 +1,4 @@
-import { MAX_LOCK_NAME_LENGTH } from "@lockgate/core";
+import { MAX_LOCK_NAME_LENGTH, validateLockName } from "@lockgate/core";
 import type { Context } from "hono";
 import { BadRequest } from "./api-error.ts";
 
@@ -56,6 +56,11 @@ export const field = {
         "invalid-argument",
         `"${key}" must be a lock name of 1 to ${MAX_LOCK_NAME_LENGTH} characters`,
       );
+    }
+    try {
+      validateLockName(v); // the rules every locker applies (no control characters, ...)
+    } catch (error) {
+      throw new BadRequest("invalid-argument", `"${key}": ${(error as Error).message}`);
     }
     return v;
   },

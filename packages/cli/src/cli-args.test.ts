@@ -64,3 +64,11 @@ describe("handles", () => {
     expect(() => decodeHandle(forged)).toThrow(/token must be a positive integer/);
   });
 });
+
+describe("names on a terminal", () => {
+  it("a name with control characters is shown quoted and escaped; others as they are", async () => {
+    const { shownName } = await import("./lock-text.ts");
+    expect(shownName("deploy/prod")).toBe("deploy/prod");
+    expect(shownName("evil\u001b[2Jname")).toBe('"evil\\u001b[2Jname"');
+  });
+});

@@ -1,5 +1,11 @@
 import type { LockHolderInfo, LockInfo, LockPartyInfo } from "@lockgate/core";
 
+/** A lock name as a terminal may show it: quoted and escaped if it holds control characters. */
+export function shownName(name: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: they are what must not reach a terminal
+  return /[\u0000-\u001f\u007f-\u009f]/.test(name) ? JSON.stringify(name) : name;
+}
+
 /** "2m13s", "45s", "1h02m": how long, as a waiting person reads it. */
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
@@ -36,7 +42,7 @@ export function waitLine(info: LockInfo, me: string, now: number): string {
   const mine = info.waiters.findIndex((w) => w.acquirerId === me);
   const ahead = mine < 0 ? info.waiters.length : mine;
   const place = ahead === 0 ? "next in line" : `${ahead} ahead of you`;
-  return `waiting for ${info.name}: ${holdersText(info.holders, now)}, ${place}`;
+  return `waiting for ${shownName(info.name)}: ${holdersText(info.holders, now)}, ${place}`;
 }
 
 /** Which holders there are, to notice a change of holder. */

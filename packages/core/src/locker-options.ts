@@ -9,6 +9,15 @@ export function validateLockName(name: unknown): asserts name is string {
   if (typeof name !== "string" || name.length === 0) {
     throw new LockgateError("invalid-argument", "A lock name must be a non-empty string");
   }
+  // Control characters (NUL, newlines, escapes) would garble logs, status pages and terminals.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: they are what is refused
+  const control = /[\u0000-\u001f\u007f]/.exec(name);
+  if (control) {
+    throw new LockgateError(
+      "invalid-argument",
+      `A lock name must not contain control characters (found U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")})`,
+    );
+  }
   if (name.length > MAX_LOCK_NAME_LENGTH) {
     throw new LockgateError(
       "invalid-argument",

@@ -557,6 +557,20 @@ describe("Locker: releaseWhenLost", () => {
   });
 });
 
+describe("Locker: lock names", () => {
+  it("refuses control characters everywhere a name is taken", async () => {
+    const { locker } = setup();
+    for (const name of ["\u0000", "deploy\nprod", "a\u001b[31m", "x\u007f"]) {
+      await expect(locker.acquire(name)).rejects.toMatchObject({
+        code: "invalid-argument",
+        message: expect.stringMatching(/control characters \(found U\+00[0-7][0-9A-F]\)/),
+      });
+      await expect(locker.inspect(name)).rejects.toMatchObject({ code: "invalid-argument" });
+    }
+    expect((await locker.acquire("deploy/prod ünïcode ok")).name).toBe("deploy/prod ünïcode ok");
+  });
+});
+
 describe("Locker: maxHold", () => {
   it("stops renewing at maxHold and aborts the signal with max-hold, leaving the entry to expire", async () => {
     const { clock, backend, locker } = setup();

@@ -250,7 +250,7 @@ export class Locker {
   }
 
   /** Holders (with their values and expiry) and waiters of one lock. */
-  inspect(name: string): Promise<LockInfo> {
+  async inspect(name: string): Promise<LockInfo> {
     validateLockName(name);
     return this.backend.inspect(name);
   }
