@@ -1,5 +1,5 @@
 import type { LeaseBackend } from "@lockgate/core";
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { apiError } from "./api-error.ts";
 import type { Metrics } from "./metrics.ts";
@@ -34,14 +34,7 @@ export function mountV1(
     const body = await readJson(c, limits.bodyLimit);
     const acquirerId = field.optionalString(body, "acquirerId", 256);
     const value = body.value;
-    if (value !== undefined && JSON.stringify(value).length > limits.maxValueLength) {
-      return apiError(
-        c,
-        400,
-        "invalid-argument",
-        `"value" must be at most ${limits.maxValueLength} characters of JSON`,
-      );
-    }
+    if (tooLong(value, limits)) return valueTooLong(c, limits);
     const limit = field.int(body, "limit", 1, 1, MAX_SEMAPHORE_LIMIT);
     const shared = field.bool(body, "shared", false);
     if (limit > 1 && shared) {
@@ -95,14 +88,7 @@ export function mountV1(
     const body = await readJson(c, limits.bodyLimit);
     const lease = leaseOf(body, limits);
     const value = body.value;
-    if (value !== undefined && JSON.stringify(value).length > limits.maxValueLength) {
-      return apiError(
-        c,
-        400,
-        "invalid-argument",
-        `"value" must be at most ${limits.maxValueLength} characters of JSON`,
-      );
-    }
+    if (tooLong(value, limits)) return valueTooLong(c, limits);
     await backend.setValue(lease, value as never);
     return c.body(null, 204);
   });
@@ -158,4 +144,18 @@ function leaseOf(body: Record<string, unknown>, limits: V1Limits) {
     token: field.int(body, "token", 0, 0, Number.MAX_SAFE_INTEGER),
     ttl: field.int(body, "ttl", limits.defaultTtl, 100, limits.maxTtl),
   };
+}
+
+/** A holder's value must stay small: it is in every copy of the record. */
+function tooLong(value: unknown, limits: V1Limits): boolean {
+  return value !== undefined && JSON.stringify(value).length > limits.maxValueLength;
+}
+
+function valueTooLong(c: Context, limits: V1Limits): Response {
+  return apiError(
+    c,
+    400,
+    "invalid-argument",
+    `"value" must be at most ${limits.maxValueLength} characters of JSON`,
+  );
 }

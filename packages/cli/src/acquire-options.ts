@@ -1,10 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { hostname, userInfo } from "node:os";
-import type { JsonValue, Locker } from "@lockgate/core";
-import { type OptionSpec, type ParsedArgs, secondsOption } from "./cli-args.ts";
+import type { AcquireOptions, JsonValue, Lock, Locker } from "@lockgate/core";
+import { exitCodeOption, type OptionSpec, type ParsedArgs, secondsOption } from "./cli-args.ts";
 import { usageError } from "./cli-error.ts";
+import { toCliError } from "./cli-failure.ts";
 import type { CliIo } from "./cli-io.ts";
+import { EXIT } from "./exit-codes.ts";
 import { partyText } from "./lock-text.ts";
+import type { SignalRelay } from "./signal-relay.ts";
 import { type ProgressMode, WaitProgress } from "./wait-progress.ts";
 
 /** The options `run` and `acquire` share: how to wait and what to show about the holder. */
@@ -125,4 +128,54 @@ export function limitOption(args: ParsedArgs): number {
     throw usageError("--limit and --shared do not combine: a semaphore has no shared mode");
   }
   return limit;
+}
+
+export type CliAcquired =
+  | { readonly kind: "held"; readonly lock: Lock }
+  | { readonly kind: "exit"; readonly code: number };
+
+/**
+ * The acquire `run` and `acquire` share: waits with progress; a relayed signal ends the wait
+ * (128+n, no queue place left); busy or timed out is the conflict code; a signal that came
+ * with the grant gives the lock back at once (consul lock #1155 started the command anyway).
+ */
+export async function acquireForCli(
+  locker: Locker,
+  name: string,
+  args: ParsedArgs,
+  io: CliIo,
+  signals: SignalRelay,
+  options: Pick<AcquireOptions, "value" | "releaseWhenLost" | "maxHold">,
+): Promise<CliAcquired> {
+  const conflictCode = exitCodeOption(args.options, "conflict-exit-code", EXIT.conflict);
+  const me = cliAcquirerId();
+  const waiting = new AbortController();
+  signals.onSignal(() => waiting.abort());
+  if (signals.received) return { kind: "exit", code: signals.exitCode };
+  let lock: Lock | null;
+  try {
+    lock = await locker.acquire(name, {
+      ...options,
+      shared: args.options.shared === true,
+      limit: limitOption(args),
+      nonBlocking: args.options["non-blocking"] === true,
+      timeout: waitTimeout(args),
+      signal: waiting.signal,
+      acquirerId: me,
+      onWait: showProgressWhileWaiting(locker, io, progressMode(args, io), me),
+    });
+  } catch (error) {
+    if (signals.received) return { kind: "exit", code: signals.exitCode };
+    throw toCliError(error, conflictCode);
+  }
+  if (lock === null) {
+    if (args.options.quiet !== true)
+      io.stderr.write(`lockgate: ${await busyLine(locker, name)} [busy]\n`);
+    return { kind: "exit", code: conflictCode };
+  }
+  if (signals.received) {
+    await lock.release().catch(() => {});
+    return { kind: "exit", code: signals.exitCode };
+  }
+  return { kind: "held", lock };
 }

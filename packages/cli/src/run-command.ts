@@ -3,18 +3,12 @@ import type { Lock } from "@lockgate/core";
 import {
   ACQUIRE_HELP,
   ACQUIRE_OPTIONS,
-  busyLine,
-  cliAcquirerId,
+  acquireForCli,
   holderValue,
-  limitOption,
-  progressMode,
-  showProgressWhileWaiting,
-  waitTimeout,
   warnOnce,
 } from "./acquire-options.ts";
 import { exitCodeOption, parseArgs, secondsOption } from "./cli-args.ts";
 import { CliError, usageError } from "./cli-error.ts";
-import { toCliError } from "./cli-failure.ts";
 import type { CliIo } from "./cli-io.ts";
 import { EXIT } from "./exit-codes.ts";
 import { cliTimings } from "./lock-timings.ts";
@@ -82,55 +76,29 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
     typeof shellCommand === "string" ? ["/bin/sh", "-c", shellCommand] : [...args.command];
   if (command.length === 0)
     throw usageError("run needs a command", "lockgate run NAME -- COMMAND [ARGS...]");
-  const conflictCode = exitCodeOption(args.options, "conflict-exit-code", EXIT.conflict);
   const lostCode = exitCodeOption(args.options, "lost-exit-code", EXIT.leaseLost);
   const graceMs = secondsOption(args.options, "kill-grace", 5_000);
   const timings = cliTimings(secondsOption(args.options, "ttl", 30_000), graceMs);
-  const timeout = waitTimeout(args);
-  const limit = limitOption(args);
   const maxHold =
     args.options["max-hold"] === undefined ? undefined : secondsOption(args.options, "max-hold", 0);
   if (maxHold === 0) throw usageError("--max-hold must be above 0 seconds");
   const value = holderValue(args, command);
   const target = storeTarget(args, io.env);
   const quiet = args.options.quiet === true;
-  const me = cliAcquirerId();
 
   const signals = new SignalRelay();
-  const waiting = new AbortController();
-  signals.onSignal(() => waiting.abort());
   const locker = await lockerFor(target, args, io.env, {
     ...timings,
     onError: warnOnce(io, quiet),
   });
   try {
-    let lock: Lock | null;
-    try {
-      lock = await locker.acquire(name, {
-        shared: args.options.shared === true,
-        limit,
-        nonBlocking: args.options["non-blocking"] === true,
-        timeout,
-        signal: waiting.signal,
-        value,
-        acquirerId: me,
-        releaseWhenLost: false,
-        ...(maxHold === undefined ? {} : { maxHold }),
-        onWait: showProgressWhileWaiting(locker, io, progressMode(args, io), me),
-      });
-    } catch (error) {
-      if (signals.received) return signals.exitCode;
-      throw toCliError(error, conflictCode);
-    }
-    if (lock === null) {
-      if (!quiet) io.stderr.write(`lockgate: ${await busyLine(locker, name)} [busy]\n`);
-      return conflictCode;
-    }
-    // A signal that came with the grant: start nothing (consul lock #1155 started it anyway).
-    if (signals.received) {
-      await lock.release().catch(() => {});
-      return signals.exitCode;
-    }
+    const acquired = await acquireForCli(locker, name, args, io, signals, {
+      value,
+      releaseWhenLost: false,
+      ...(maxHold === undefined ? {} : { maxHold }),
+    });
+    if (acquired.kind === "exit") return acquired.code;
+    const { lock } = acquired;
     return await runHolding(lock, command, {
       io,
       signals,

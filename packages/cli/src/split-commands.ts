@@ -2,13 +2,8 @@ import { isLockgateError, type Lock } from "@lockgate/core";
 import {
   ACQUIRE_HELP,
   ACQUIRE_OPTIONS,
-  busyLine,
-  cliAcquirerId,
+  acquireForCli,
   holderValue,
-  limitOption,
-  progressMode,
-  showProgressWhileWaiting,
-  waitTimeout,
   warnOnce,
 } from "./acquire-options.ts";
 import { exitCodeOption, parseArgs, secondsOption } from "./cli-args.ts";
@@ -81,45 +76,19 @@ export async function acquireCommand(argv: readonly string[], io: CliIo): Promis
       `unexpected ${JSON.stringify(args.command[0])}`,
       "to run a command under the lock, use lockgate run",
     );
-  const conflictCode = exitCodeOption(args.options, "conflict-exit-code", EXIT.conflict);
   const timings = cliTimings(secondsOption(args.options, "ttl", 30_000), 0);
   const value = holderValue(args, undefined);
-  const limit = limitOption(args);
   const target = storeTarget(args, io.env);
   const quiet = args.options.quiet === true;
-  const me = cliAcquirerId();
   const signals = new SignalRelay();
-  const waiting = new AbortController();
-  signals.onSignal(() => waiting.abort());
   const locker = await lockerFor(target, args, io.env, {
     ...timings,
     onError: warnOnce(io, quiet),
   });
   try {
-    let lock: Lock | null;
-    try {
-      lock = await locker.acquire(name, {
-        shared: args.options.shared === true,
-        limit,
-        nonBlocking: args.options["non-blocking"] === true,
-        timeout: waitTimeout(args),
-        signal: waiting.signal,
-        value,
-        acquirerId: me,
-        onWait: showProgressWhileWaiting(locker, io, progressMode(args, io), me),
-      });
-    } catch (error) {
-      if (signals.received) return signals.exitCode;
-      throw toCliError(error, conflictCode);
-    }
-    if (lock === null) {
-      if (!quiet) io.stderr.write(`lockgate: ${await busyLine(locker, name)} [busy]\n`);
-      return conflictCode;
-    }
-    if (signals.received) {
-      await lock.release().catch(() => {});
-      return signals.exitCode;
-    }
+    const acquired = await acquireForCli(locker, name, args, io, signals, { value });
+    if (acquired.kind === "exit") return acquired.code;
+    const { lock } = acquired;
     io.stdout.write(`${encodeHandle(lock.detach())}\n`);
     return 0;
   } finally {
