@@ -16,7 +16,7 @@ it(
     const { run, report } = await storeChaosCase({
       label: "etcd",
       worker: join(import.meta.dirname, "test-support", "etcd-chaos-worker.ts"),
-      args: [etcd.endpoint],
+      args: [etcd.endpoint, "lock"],
       cwd: join(import.meta.dirname, ".."),
       durationMs,
       restartStore: async () => {
@@ -24,6 +24,36 @@ it(
         await new Promise((resolve) => setTimeout(resolve, 500));
         await etcd.start();
       },
+    });
+    expect(run.stderr).toEqual([]);
+    expect(run.exits.every((code) => code === 0)).toBe(true);
+    expect(report.problems).toEqual([]);
+    expect(report.sections).toBeGreaterThan(20);
+  },
+  durationMs + 90_000,
+);
+
+// The same faults for a semaphore of 2 permits and for an election: never more than 2 unpaused
+// permit holders, never two unpaused leaders, every leader's term fencing the resource.
+const restartEtcd = async () => {
+  await etcd.kill();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await etcd.start();
+};
+it.each([
+  ["semaphore:2", 2],
+  ["election", 1],
+] as const)(
+  `chaos with etcd restarts for ${durationMs / 1000} s, %s: never more than the limit of unpaused holders`,
+  async (mode, limit) => {
+    const { run, report } = await storeChaosCase({
+      label: `etcd ${mode}`,
+      worker: join(import.meta.dirname, "test-support", "etcd-chaos-worker.ts"),
+      args: [etcd.endpoint, mode],
+      cwd: join(import.meta.dirname, ".."),
+      durationMs,
+      restartStore: restartEtcd,
+      limit,
     });
     expect(run.stderr).toEqual([]);
     expect(run.exits.every((code) => code === 0)).toBe(true);

@@ -13,6 +13,7 @@ export { type ChaosOptions, type ChaosRun, runChaos } from "./chaos/chaos-contro
 export {
   type ChaosLock,
   type ChaosLocker,
+  type ChaosMode,
   type ChaosWorkerOptions,
   chaosWorkerMain,
   runChaosWorker,

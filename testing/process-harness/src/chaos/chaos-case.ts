@@ -14,6 +14,8 @@ export interface ChaosCaseOptions extends Omit<ChaosOptions, "start" | "logFile"
   readonly start: (i: number, chaosArgs: string[]) => ChildProcess;
   /** The longest wait the checker allows, in ms, paused time left out. */
   readonly starvationBoundMs: number;
+  /** A semaphore's permits: how many unpaused holders may be inside at once. Default 1. */
+  readonly limit?: number;
 }
 
 export interface ChaosCase {
@@ -27,7 +29,7 @@ export interface ChaosCase {
  * The log is kept (its path printed) when the checker found problems or LOCKGATE_CHAOS_KEEP_LOG=1.
  */
 export async function runChaosCase(o: ChaosCaseOptions): Promise<ChaosCase> {
-  const { label, start, starvationBoundMs, ...chaos } = o;
+  const { label, start, starvationBoundMs, limit, ...chaos } = o;
   const dir = mkdtempSync(join(tmpdir(), "lockgate-chaos-"));
   const logFile = join(dir, "chaos.log");
   writeFileSync(logFile, "");
@@ -40,7 +42,7 @@ export async function runChaosCase(o: ChaosCaseOptions): Promise<ChaosCase> {
       logFile,
       start: (i) => start(i, [resource.url, logFile, String(endAt)]),
     });
-    const report = checkChaosLog(logFile, starvationBoundMs);
+    const report = checkChaosLog(logFile, starvationBoundMs, limit);
     const summary = { ...report, problems: report.problems.length, faults: run.faults };
     console.log(`${label} chaos: ${JSON.stringify({ ...summary, accepted: resource.accepted })}`);
     // A failed run's log is the only account of what happened: keep it.

@@ -62,3 +62,18 @@ it("catches a starved waiter, not counting time it was paused", () => {
     [],
   );
 });
+
+it("a semaphore of 2: two unpaused holders pass, a third is caught", () => {
+  const two = ["enter 1 5 10", "enter 2 6 11", "leave 1 5", "leave 2 6"];
+  const dir = mkdtempSync(join(tmpdir(), "chaos-checker-"));
+  const file = join(dir, "log");
+  try {
+    writeFileSync(file, `${two.join("\n")}\n`);
+    expect(checkChaosLog(file, 1_000, 2).problems).toEqual([]);
+    expect(checkChaosLog(file, 1_000, 1).problems).toHaveLength(1);
+    writeFileSync(file, `${["enter 1 5 10", "enter 2 6 11", "enter 3 7 12"].join("\n")}\n`);
+    expect(checkChaosLog(file, 1_000, 2).problems).toHaveLength(2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -17,8 +17,10 @@ export interface ChaosReport {
  * accepted write with a token lower than one accepted before; an accepted write from a holder
  * that was paused while someone with a greater token had entered; a wait (not counting time the
  * waiter was paused) longer than `starvationBoundMs`. Wait times use the `at` stamps the lines carry.
+ * `limit` above 1 judges a semaphore: up to `limit` unpaused holders may be inside at once, and
+ * the token checks are left out (concurrent permits legitimately write in either order).
  */
-export function checkChaosLog(logFile: string, starvationBoundMs: number): ChaosReport {
+export function checkChaosLog(logFile: string, starvationBoundMs: number, limit = 1): ChaosReport {
   const problems: string[] = [];
   const inside = new Map<string, { token: number; tainted: boolean }>();
   const pausedSince = new Map<string, number>();
@@ -39,11 +41,14 @@ export function checkChaosLog(logFile: string, starvationBoundMs: number): Chaos
         break;
       case "enter": {
         const token = Number(a);
-        for (const [other, held] of inside) {
-          if (!held.tainted)
+        const live = [...inside].filter(([, held]) => !held.tainted);
+        if (live.length >= limit) {
+          for (const [other, held] of live) {
             problems.push(
-              `${pid} entered (token ${token}) while ${other} (token ${held.token}) was inside and never paused`,
+              `${pid} entered (token ${token}) while ${other} (token ${held.token}) was inside and never paused` +
+                (limit > 1 ? ` (${live.length} of ${limit} permits already held)` : ""),
             );
+          }
         }
         inside.set(pid, { token, tainted: false });
         highestEntered = Math.max(highestEntered, token);
@@ -69,6 +74,7 @@ export function checkChaosLog(logFile: string, starvationBoundMs: number): Chaos
           rejectedWrites++;
           break;
         }
+        if (limit > 1) break;
         if (token < highestAccepted)
           problems.push(`the resource accepted token ${token} after ${highestAccepted}`);
         const held = inside.get(pid);

@@ -10,8 +10,28 @@ export interface ChaosLock {
 
 /** What a chaos worker script needs of a locker: any lockgate Locker fits. */
 export interface ChaosLocker {
-  acquire(name: string, options: { timeout: number }): Promise<ChaosLock>;
+  acquire(name: string, options: { timeout: number; limit?: number }): Promise<ChaosLock>;
+  /** Campaigning instead of acquiring, for `mode` "election". */
+  election?(name: string): {
+    campaign(options: { timeout: number }): Promise<{ term: number; resign(): Promise<void> }>;
+  };
   close(): Promise<void>;
+}
+
+/** What the workers contend for: a lock, a semaphore of N permits, or leadership. */
+export type ChaosMode = "lock" | `semaphore:${number}` | "election";
+
+function chaosAcquire(locker: ChaosLocker, mode: ChaosMode): () => Promise<ChaosLock> {
+  if (mode === "election") {
+    const election = locker.election?.("chaos");
+    if (!election) throw new Error("this locker has no election");
+    return async () => {
+      const leadership = await election.campaign({ timeout: 60_000 });
+      return { fencingToken: leadership.term, release: () => leadership.resign() };
+    };
+  }
+  const limit = mode.startsWith("semaphore:") ? Number(mode.slice("semaphore:".length)) : 1;
+  return () => locker.acquire("chaos", { timeout: 60_000, ...(limit > 1 ? { limit } : {}) });
 }
 
 export interface ChaosWorkerOptions {
@@ -63,12 +83,17 @@ export async function runChaosWorker(o: ChaosWorkerOptions): Promise<void> {
  * close and exit. `chaosArgs` are the last three command-line arguments `runChaosCase` passes:
  * resource URL, log file, end time.
  */
-export function chaosWorkerMain(locker: ChaosLocker, chaosArgs: readonly string[]): Promise<never> {
+export function chaosWorkerMain(
+  locker: ChaosLocker,
+  chaosArgs: readonly string[],
+  mode: ChaosMode = "lock",
+): Promise<never> {
   const [resourceUrl = "", logFile = "", endAt = "0"] = chaosArgs;
+  const acquire = chaosAcquire(locker, mode);
   return workerMain(
     () =>
       runChaosWorker({
-        acquire: () => locker.acquire("chaos", { timeout: 60_000 }),
+        acquire,
         resourceUrl,
         logFile,
         endAt: Number(endAt),

@@ -12,6 +12,8 @@ export interface StoreChaosOptions {
   /** Crashes the store and brings it back (with or without its data, as the case says). */
   readonly restartStore: () => Promise<void>;
   readonly durationMs: number;
+  /** Judge a semaphore of this many permits (the workers must ask with the same limit). */
+  readonly limit?: number;
 }
 
 /**
@@ -33,5 +35,6 @@ export function storeChaosCase(o: StoreChaosOptions): Promise<ChaosCase> {
     pauseMs: 3_000,
     restartStore: o.restartStore,
     starvationBoundMs: 20_000,
+    ...(o.limit === undefined ? {} : { limit: o.limit }),
   });
 }
