@@ -166,6 +166,33 @@ describe("Go lockgate and KubernetesLocker on one object", () => {
     }
   }, 30_000);
 
+  it("a semaphore's permits hold Go off as an exclusive holder until the last permit is released", async () => {
+    const site = freshObject();
+    const go = site.go();
+    const lockers = [1, 2].map(
+      () => new KubernetesLocker({ object: site.object, kubeConfig, leaseTtl: 1_500 }),
+    );
+    try {
+      const permits = await Promise.all(lockers.map((l) => l.acquire("deploys", { limit: 3 })));
+      const record = JSON.parse(site.annotation("deploys")?.[site.key("deploys")] ?? "{}");
+      expect(record).toMatchObject({ IsShared: false, SharedHoldersCount: 1 });
+      expect(permits.map((p) => p.id)).toContain(record.uuid);
+      const deadline = performance.now() + 3_000; // two of our ttls: renewals keep Go out
+      while (performance.now() < deadline) {
+        expect(await go.tryAcquire("deploys")).toBe("should wait");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await permits[0]?.release();
+      expect(await go.tryAcquire("deploys")).toBe("should wait"); // one permit still held
+      await permits[1]?.release();
+      const uuid = await go.tryAcquire("deploys");
+      expect(uuid).not.toBe("should wait");
+      await go.release("deploys", uuid);
+    } finally {
+      await Promise.all(lockers.map((l) => l.close()));
+    }
+  }, 30_000);
+
   it("two Go clients and two lockers contending: one holder at a time, every round", async () => {
     const site = freshObject();
     const lockers = [0, 1].map(
