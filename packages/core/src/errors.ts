@@ -71,3 +71,17 @@ export function closedError(what: string): LockgateError {
 export function formatMs(ms: number): string {
   return `${Math.round(ms)} ms`;
 }
+
+/**
+ * A LockgateError without a stack trace, for reasons made on every release or detach: capturing
+ * a stack costs more than the rest of an uncontended release, and this one would say nothing.
+ */
+export function stacklessError(code: LockgateErrorCode, message: string): LockgateError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new LockgateError(code, message);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}

@@ -27,6 +27,9 @@ export interface LeaseRenewerOptions {
   readonly onError: (error: unknown) => void;
 }
 
+/** One shared reason: `abort()` without one builds a DOMException (and its stack) each time. */
+const RENEWER_STOPPED = Object.freeze({ reason: "the lease renewer stopped" });
+
 /**
  * Keeps one lease alive. Believes in it only until `renewDeadline` after the send time of the
  * last renewal that succeeded; if no renewal succeeds by then, or the store says the lease is
@@ -39,7 +42,8 @@ export class LeaseRenewer {
   #deadlineTimer: TimerHandle | undefined;
   #stopped = false;
   #failures = 0;
-  readonly #inFlight = new AbortController();
+  /** Made at the first renewal: most holds end before one, and a controller per hold costs. */
+  #inFlight: AbortController | undefined;
 
   /** `grantSentAt`: monotonic time no later than when the grant took effect. */
   constructor(options: LeaseRenewerOptions, grantSentAt: number) {
@@ -73,7 +77,7 @@ export class LeaseRenewer {
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.#inFlight.abort();
+    this.#inFlight?.abort(RENEWER_STOPPED);
     this.#clear();
   }
 
@@ -113,6 +117,7 @@ export class LeaseRenewer {
     if (this.#stopped) return;
     const sentAt = clock.now();
     try {
+      this.#inFlight ??= new AbortController();
       await backend.renew(lease, this.#inFlight.signal);
     } catch (error) {
       if (this.#stopped) return;

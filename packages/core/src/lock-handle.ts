@@ -1,5 +1,5 @@
 import type { Lease } from "./acquire-request.ts";
-import { LockgateError } from "./errors.ts";
+import { type LockgateError, stacklessError } from "./errors.ts";
 import type { JsonValue } from "./json-value.ts";
 import type { LeaseBackend } from "./lease-backend.ts";
 import type { LeaseRenewer } from "./lease-renewer.ts";
@@ -94,7 +94,7 @@ export class Lock implements AsyncDisposable {
     this.#renewer?.stop();
     this.#release = Promise.resolve();
     controller.abort(
-      new LockgateError("not-held", `The lock ${JSON.stringify(lease.name)} was detached`),
+      stacklessError("not-held", `The lock ${JSON.stringify(lease.name)} was detached`),
     );
     onSettled(this);
     return { ...lease };
@@ -131,7 +131,7 @@ export class Lock implements AsyncDisposable {
       }
       this.#renewer?.stop();
       controller.abort(
-        new LockgateError("not-held", `The lock ${JSON.stringify(lease.name)} was released`),
+        stacklessError("not-held", `The lock ${JSON.stringify(lease.name)} was released`),
       );
       await backend.release(lease);
     } finally {
