@@ -11,6 +11,12 @@ export interface Clock {
   /** Wall-clock milliseconds since the Unix epoch. */
   wallNow(): number;
   /**
+   * Wall-clock milliseconds with a fraction, never a whole millisecond away from `wallNow()`:
+   * requests are queued by when they were asked, and many arrive within one millisecond. A
+   * clock without it orders by `wallNow()`.
+   */
+  preciseWallNow?(): number;
+  /**
    * `background: true` marks a timer that must not keep the process alive on its own
    * (lease renewal): a script that forgets to release still exits, and its lease expires.
    */
@@ -18,10 +24,21 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
+// performance.now() plus this is the wall clock with a fraction; re-anchored whenever it
+// leaves Date.now()'s millisecond (the wall clock was stepped or slewed).
+let wallOffset = Date.now() - performance.now();
+
 /** The real clock: `performance.now()` and the runtime's timers. */
 export const systemClock: Clock = {
   now: () => performance.now(),
   wallNow: () => Date.now(),
+  preciseWallNow() {
+    const wall = Date.now();
+    const precise = performance.now() + wallOffset;
+    if (precise >= wall && precise < wall + 1) return precise;
+    wallOffset = wall - performance.now();
+    return wall;
+  },
   setTimeout(callback, ms, options) {
     const handle = globalThis.setTimeout(callback, Math.max(0, ms));
     if (options?.background) (handle as { unref?: () => void }).unref?.();
@@ -31,3 +48,8 @@ export const systemClock: Clock = {
     globalThis.clearTimeout(handle as unknown as ReturnType<typeof globalThis.setTimeout>);
   },
 };
+
+/** When a request is asked, as precisely as `clock` can say (see Clock.preciseWallNow). */
+export function askedNow(clock: Clock): number {
+  return clock.preciseWallNow?.() ?? clock.wallNow();
+}

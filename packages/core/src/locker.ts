@@ -1,7 +1,7 @@
 import { abortError, delay } from "./abortable-delay.ts";
 import type { AcquireRequest, Lease } from "./acquire-request.ts";
 import { backoffDelay } from "./backoff.ts";
-import { type Clock, systemClock } from "./clock.ts";
+import { askedNow, type Clock, systemClock } from "./clock.ts";
 import { Election } from "./election.ts";
 import { closedError, formatMs, isLockgateError, LockgateError } from "./errors.ts";
 import type { JsonValue } from "./json-value.ts";
@@ -157,7 +157,7 @@ export class Locker {
       shared: options.shared ?? false,
       ttl: timings.ttl,
       nonBlocking: options.nonBlocking ?? false,
-      askedAt: this.#clock.wallNow(),
+      askedAt: askedNow(this.#clock),
       ...(options.acquirerId === undefined ? {} : { acquirerId: options.acquirerId }),
       ...(options.value === undefined ? {} : { value: options.value }),
       ...(options.limit === undefined || options.limit === 1 ? {} : { limit: options.limit }),

@@ -1,7 +1,7 @@
 import { delay } from "./abortable-delay.ts";
 import type { AcquireRequest, Lease } from "./acquire-request.ts";
 import { backoffDelay } from "./backoff.ts";
-import { type Clock, systemClock, type TimerHandle } from "./clock.ts";
+import { askedNow, type Clock, systemClock, type TimerHandle } from "./clock.ts";
 import { closedError, isLockgateError, LockgateError } from "./errors.ts";
 import {
   handOver,
@@ -336,7 +336,7 @@ export class StoreLeaseBackend implements LeaseBackend {
       // A place once held and lost (it expired) is lost: joining again is arriving now.
       const asking =
         joining && this.#placed.has(request.id) && request.askedAt !== undefined
-          ? { ...request, askedAt: wallNow }
+          ? { ...request, askedAt: askedNow(this.#clock) }
           : request;
       const plan = planAcquire(record, asking, wallNow, { pruned, heartbeat });
       const writes = plan.kind === "grant" || (plan.kind === "wait" && plan.record !== null);
