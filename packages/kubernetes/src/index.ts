@@ -1,5 +1,4 @@
-export {
-  KubernetesLocker,
-  type KubernetesLockerOptions,
-  loadKubeConfig,
-} from "./kubernetes-locker.ts";
+export { type KubernetesLockerOptions, loadKubeConfig } from "./kube-config.ts";
+export { createKubernetesLeaseBackend } from "./kubernetes-lease-backend.ts";
+export { KubernetesLocker } from "./kubernetes-locker.ts";
+export { parseObjectPath } from "./object-path.ts";
