@@ -1,15 +1,50 @@
 import { type LeaseBackend, type LockStore, StoreLeaseBackend } from "@lockgate/core";
-import type { StoreConfig } from "./server-config.ts";
+import { ConfigError, type StoreConfig } from "./server-config.ts";
 
 /**
  * The lease backend the server runs, over the configured store. Each store's adapter (and its
  * database client) is loaded only when configured.
  */
 export async function createBackend(store: StoreConfig): Promise<LeaseBackend> {
+  if (store.kind === "kubernetes") return await kubernetesBackend(store);
   return new StoreLeaseBackend(await openStore(store), { closeStore: true });
 }
 
-async function openStore(store: StoreConfig): Promise<LockStore> {
+/**
+ * Records in Go lockgate's format on the object, as KubernetesLocker writes them: Go processes
+ * locking the same object directly, and other instances of this server, share every lock.
+ */
+async function kubernetesBackend(
+  store: Extract<StoreConfig, { kind: "kubernetes" }>,
+): Promise<LeaseBackend> {
+  const { createKubernetesLeaseBackend, loadKubeConfig, parseObjectPath } = await import(
+    "@lockgate/kubernetes"
+  );
+  let kubeConfig: ReturnType<typeof loadKubeConfig>;
+  try {
+    kubeConfig = loadKubeConfig();
+    if (store.context !== undefined) kubeConfig.setCurrentContext(store.context);
+  } catch (error) {
+    throw new ConfigError(
+      `--store kubernetes cannot load a kubeconfig (${(error as Error).message}): set KUBECONFIG, or run in a pod with a service account`,
+    );
+  }
+  if (!kubeConfig.getCurrentCluster()) {
+    throw new ConfigError(
+      "--store kubernetes found no cluster: set KUBECONFIG, or run in a pod with a service account",
+    );
+  }
+  const context = kubeConfig.getContextObject(kubeConfig.getCurrentContext());
+  let object: ReturnType<typeof parseObjectPath>;
+  try {
+    object = parseObjectPath(store.object, context?.namespace ?? "default");
+  } catch (error) {
+    throw new ConfigError(`--kube-object: ${(error as Error).message}`);
+  }
+  return createKubernetesLeaseBackend({ object, kubeConfig }).backend;
+}
+
+async function openStore(store: Exclude<StoreConfig, { kind: "kubernetes" }>): Promise<LockStore> {
   switch (store.kind) {
     case "memory": {
       const { MemoryStore } = await import("@lockgate/store-memory");

@@ -107,7 +107,7 @@ describe("server configuration", () => {
     [["--no-auth", "--store", "file"], /needs --file-dir/],
     [["--no-auth", "--store", "etcd"], /needs --etcd-endpoints/],
     [["--no-auth", "--store", "etcd", "--etcd-endpoints", "etcd:2379"], /must look like http/],
-    [["--no-auth", "--store", "consul"], /memory, file, etcd, redis or postgres/],
+    [["--no-auth", "--store", "consul"], /memory, file, etcd, redis, postgres or kubernetes/],
     [["--no-auth", "--store", "redis", "--redis-url", "http://r:6379"], /must start with redis:/],
     [
       ["--no-auth", "--store", "redis", "--redis-url", "redis://:hunter2@r:6379"],

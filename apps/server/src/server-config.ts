@@ -13,6 +13,13 @@ export type StoreConfig =
       readonly password?: string;
     }
   | {
+      readonly kind: "kubernetes";
+      /** `[NAMESPACE/]KIND/NAME`, read by @lockgate/kubernetes's parseObjectPath at start. */
+      readonly object: string;
+      /** A kubeconfig context other than the current one. */
+      readonly context?: string;
+    }
+  | {
       readonly kind: "postgres";
       /** Without a password: that comes separately (or from PGPASSWORD, read by pg). */
       readonly url: string;
@@ -38,7 +45,7 @@ const USAGE = `lockgate server
 
   --host <addr>            LOCKGATE_HOST            listen address (default 127.0.0.1)
   --port <n>               LOCKGATE_PORT            port (default 55589)
-  --store <kind>           LOCKGATE_STORE           memory (default), file, etcd, redis or postgres
+  --store <kind>           LOCKGATE_STORE           memory (default), file, etcd, redis, postgres or kubernetes
   --file-dir <dir>         LOCKGATE_FILE_DIR        lock directory for --store file
   --file-stale-ms <ms>     LOCKGATE_FILE_STALE_MS   a crashed writer's lock on another host's
                                                     process is taken over after this (2000+,
@@ -51,6 +58,10 @@ const USAGE = `lockgate server
   --postgres-url <url>     LOCKGATE_POSTGRES_URL    for --store postgres: postgres://user@host:5432/db
   --postgres-table <t>     LOCKGATE_POSTGRES_TABLE  table (default lockgate_locks; created if absent)
   --postgres-password-file <f>                      the password, from a file; or PGPASSWORD
+  --kube-object <ref>      LOCKGATE_KUBE_OBJECT     for --store kubernetes: [NAMESPACE/]KIND/NAME, such as
+                                                    ci/configmaps/locks (it must exist); the cluster
+                                                    from KUBECONFIG, ~/.kube/config or in-cluster
+  --kube-context <name>    LOCKGATE_KUBE_CONTEXT    a kubeconfig context other than the current one
   --token <t>              LOCKGATE_TOKENS          accepted bearer token (repeat; env: comma-separated)
   --no-auth                LOCKGATE_NO_AUTH=1       no tokens; allowed only on a loopback address
   --lease-ttl <ms>         LOCKGATE_LEASE_TTL       default lease for clients that send none (10000)
@@ -83,6 +94,8 @@ export function parseServerConfig(
         "postgres-url": { type: "string" },
         "postgres-table": { type: "string" },
         "postgres-password-file": { type: "string" },
+        "kube-object": { type: "string" },
+        "kube-context": { type: "string" },
         token: { type: "string", multiple: true },
         "no-auth": { type: "boolean" },
         "lease-ttl": { type: "string" },
@@ -176,9 +189,18 @@ export function parseServerConfig(
       "--postgres-password-file",
     );
     store = { kind, url, table, ...(password ? { password } : {}) };
+  } else if (kind === "kubernetes") {
+    const object = str("kube-object", "LOCKGATE_KUBE_OBJECT");
+    if (!object) {
+      throw new ConfigError(
+        "--store kubernetes needs --kube-object [NAMESPACE/]KIND/NAME (or LOCKGATE_KUBE_OBJECT): the object whose annotations hold the locks, such as ci/configmaps/locks",
+      );
+    }
+    const context = str("kube-context", "LOCKGATE_KUBE_CONTEXT");
+    store = { kind, object, ...(context ? { context } : {}) };
   } else {
     throw new ConfigError(
-      `--store must be memory, file, etcd, redis or postgres, not ${JSON.stringify(kind)}`,
+      `--store must be memory, file, etcd, redis, postgres or kubernetes, not ${JSON.stringify(kind)}`,
     );
   }
 

@@ -34,7 +34,16 @@ export async function startServer(serve: Serve): Promise<void> {
   const shutdown = new AbortController();
   // Every long-poll listens for shutdown: thousands of waiters are normal, not a leak.
   setMaxListeners(0, shutdown.signal);
-  const backend = await createBackend(config.store);
+  let backend: Awaited<ReturnType<typeof createBackend>>;
+  try {
+    backend = await createBackend(config.store);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
   const { app } = createApp(backend, {
     tokens: config.tokens,
     defaultTtl: config.leaseTtl,
@@ -46,7 +55,7 @@ export async function startServer(serve: Serve): Promise<void> {
   const server = await serve(app.fetch, config.host, config.port);
   // One line others can parse; the token is never printed.
   console.log(
-    `lockgate server listening on http://${config.host}:${server.port} (store: ${config.store.kind}, auth: ${config.tokens.length > 0 ? "bearer" : "off"})`,
+    `lockgate server listening on http://${config.host}:${server.port} (store: ${config.store.kind}${config.store.kind === "kubernetes" ? ` ${config.store.object}` : ""}, auth: ${config.tokens.length > 0 ? "bearer" : "off"})`,
   );
   let stopping = false;
   const stop = async () => {
