@@ -13,8 +13,13 @@ export function bearerAuth(tokens: readonly string[]): MiddlewareHandler {
       presented === undefined ||
       !encoded.some((t) => equalTime(t, new TextEncoder().encode(presented)))
     ) {
-      c.header("WWW-Authenticate", 'Bearer realm="lockgate"');
-      return apiError(c, 401, "unauthorized", "A valid bearer token is required");
+      c.header("WWW-Authenticate", 'Bearer realm="lockgate", Basic realm="lockgate"');
+      return apiError(
+        c,
+        401,
+        "unauthorized",
+        "A valid token is required: send it as `Authorization: Bearer <token>`, or as Basic auth (Go lockgate clients: http://<token>@host:port)",
+      );
     }
     await next();
   };

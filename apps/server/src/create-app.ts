@@ -7,6 +7,8 @@ import { bearerAuth } from "./bearer-auth.ts";
 import { mountGoProtocol } from "./go-protocol.ts";
 import { Metrics } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
+import { ProcessGauges } from "./process-gauges.ts";
+import { ServedParties } from "./served-parties.ts";
 import { mountV1, type V1Limits } from "./v1-routes.ts";
 
 export interface AppOptions extends Partial<V1Limits> {
@@ -30,9 +32,12 @@ export interface LockServerApp {
  * The lock server as a Hono app on Web APIs only: run it with any runtime's `fetch` server.
  * The server renews nothing for its clients: a client that stops renewing loses its lease.
  */
-export function createApp(backend: LeaseBackend, options: AppOptions = {}): LockServerApp {
+export function createApp(store: LeaseBackend, options: AppOptions = {}): LockServerApp {
   const app = new Hono();
   const metrics = new Metrics();
+  const backend = new ServedParties(store);
+  const processGauges = new ProcessGauges();
+  options.shutdown?.addEventListener("abort", () => processGauges.stop(), { once: true });
   const limits: V1Limits = {
     bodyLimit: options.bodyLimit ?? 64 * 1024,
     defaultTtl: options.defaultTtl ?? 10_000,
@@ -87,12 +92,14 @@ export function createApp(backend: LeaseBackend, options: AppOptions = {}): Lock
   }
 
   app.get("/openapi.json", (c) => c.json(openApiDocument(options.version ?? "0.0.0")));
-  app.get("/metrics", async (c) => {
-    const locks = await backend.list("");
+  // Counters kept as requests pass: a scrape reads no record from the store.
+  app.get("/metrics", (c) => {
+    const served = backend.gauges();
     const gauges = {
-      lockgate_locks_held: locks.filter((l) => l.holders.length > 0).length,
-      lockgate_holders: locks.reduce((n, l) => n + l.holders.length, 0),
-      lockgate_waiters: locks.reduce((n, l) => n + l.waiters.length, 0),
+      lockgate_locks_held: served.locksHeld,
+      lockgate_holders: served.holders,
+      lockgate_waiters: served.waiters,
+      ...processGauges.take(),
     };
     return c.text(metrics.render(gauges), 200, { "content-type": "text/plain; version=0.0.4" });
   });

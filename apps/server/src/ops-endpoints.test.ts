@@ -26,6 +26,8 @@ describe("health, readiness, metrics, OpenAPI and auth", () => {
       const refused = await app.request(path);
       expect(refused.status).toBe(401);
       expect(refused.headers.get("www-authenticate")).toContain("Bearer");
+      expect(refused.headers.get("www-authenticate")).toContain("Basic");
+      expect((await refused.json()).error.message).toMatch(/Bearer.*Basic/);
       expect(
         (await app.request(path, { headers: { authorization: "Bearer wrong-token-0123456789" } }))
           .status,
@@ -52,6 +54,45 @@ describe("health, readiness, metrics, OpenAPI and auth", () => {
     expect(text).toContain("lockgate_waiters 1");
     expect(text).toContain('lockgate_grants_total{api="v1"} 2');
     expect(text).toMatch(/lockgate_request_duration_ms_count\{route="\/v1\/acquire"\} 3/);
+    expect(text).toMatch(/process_resident_memory_bytes [1-9]\d+/);
+    expect(text).toMatch(/lockgate_event_loop_lag_seconds \d/);
+  });
+
+  it("metrics read no record from the store, follow releases, and forget parties past their ttl", async () => {
+    const inner = new StoreLeaseBackend(new MemoryStore());
+    let reads = 0;
+    const counted = new Proxy(inner, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target);
+        if (key !== "list" && key !== "inspect")
+          return typeof value === "function" ? value.bind(target) : value;
+        return (...args: unknown[]) => {
+          reads++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const app = createApp(counted, { tokens: [TOKEN] }).app;
+    const scrape = async () => (await app.request("/metrics", { headers: bearer })).text();
+    const held = await acquire(app, { name: "a", id: "h1", ttl: 60_000 });
+    await acquire(app, { name: "short", id: "h2", ttl: 300 });
+    await acquire(app, { name: "short", id: "w2", ttl: 300 });
+    let text = await scrape();
+    expect(text).toContain("lockgate_holders 2");
+    expect(text).toContain("lockgate_waiters 1");
+    const release = await app.request("/v1/release", {
+      method: "POST",
+      headers: bearer,
+      body: JSON.stringify({ ...held.lease, ttl: 60_000 }),
+    });
+    expect(release.status).toBe(204);
+    // h2 and w2 stop calling: one ttl later (and the next sweep) they are gone.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    text = await scrape();
+    expect(text).toContain("lockgate_locks_held 0");
+    expect(text).toContain("lockgate_holders 0");
+    expect(text).toContain("lockgate_waiters 0");
+    expect(reads).toBe(0);
   });
 
   it("serves an OpenAPI document that names every route", async () => {
