@@ -1,6 +1,7 @@
 import { isLockgateError, type LeaseBackend } from "@lockgate/core";
 import type { Hono } from "hono";
 import { BadRequest } from "./api-error.ts";
+import { GoQueuePlaces } from "./go-queue-places.ts";
 import type { Metrics } from "./metrics.ts";
 import { field, readJson } from "./request-body.ts";
 
@@ -13,7 +14,8 @@ const NO_LEASE = "no existing lock lease found";
 /**
  * Go lockgate's HTTP protocol, unchanged: POST /acquire, /renew-lease, /release with its JSON
  * bodies; lock errors are HTTP 200 with `err` set to the exact texts its client compares.
- * The server never waits here: the Go client polls on "should wait".
+ * The server never waits here: the Go client polls on "should wait". A polling client still
+ * waits in the one FIFO queue that /v1 clients use (see GoQueuePlaces).
  */
 export function mountGoProtocol(
   app: Hono,
@@ -21,27 +23,35 @@ export function mountGoProtocol(
   metrics: Metrics,
   bodyLimit: number,
 ): void {
+  const places = new GoQueuePlaces();
   app.post("/acquire", async (c) => {
     const body = await readJson(c, bodyLimit);
     const opts = (body.opts ?? {}) as Record<string, unknown>;
     if (typeof opts !== "object" || opts === null)
       throw new BadRequest("invalid-argument", '"opts" must be an object');
     const name = field.name(body, "lockName");
-    const acquirerId = field.optionalString(opts, "acquirerId", 256);
+    const acquirerId = field.optionalString(opts, "acquirerId", 256) || undefined;
+    const shared = field.bool(opts, "shared", false);
+    const poll = { name, shared, acquirerId, caller: c.req.header("authorization") ?? "" };
+    const place = places.placeFor(poll);
     const outcome = await backend.acquire(
       {
         name,
-        id: crypto.randomUUID(),
-        shared: field.bool(opts, "shared", false),
+        id: place.id,
+        shared,
         ttl: GO_LEASE_TTL,
-        nonBlocking: true,
+        // A queue place lives one Go lease (10 s), renewed by each poll; granted meanwhile,
+        // it is kept for the client until its next poll (2 s later) or for 10 s.
+        nonBlocking: !place.join,
         ...(acquirerId ? { acquirerId } : {}),
       },
       { waitMs: 0 },
     );
     if (outcome.status !== "granted") {
+      places.waiting(poll, place.id);
       return c.json({ lockHandle: { uuid: "", lockName: name }, err: SHOULD_WAIT });
     }
+    places.granted(poll);
     metrics.count("lockgate_grants_total", { api: "go" });
     return c.json({ lockHandle: { uuid: outcome.lease.id, lockName: name }, err: "" });
   });
