@@ -7,6 +7,8 @@ export type ApiErrorCode =
   | "invalid-json"
   | "payload-too-large"
   | "unauthorized"
+  /** A valid token, outside its name prefixes or its role. */
+  | "forbidden"
   | "not-found"
   | "not-held"
   | "store-unavailable"

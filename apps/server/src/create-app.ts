@@ -2,18 +2,22 @@ import { isLockgateError, type LeaseBackend } from "@lockgate/core";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
+import { type AccessToken, fullAccessToken } from "./access-tokens.ts";
 import { apiError, BadRequest } from "./api-error.ts";
-import { bearerAuth } from "./bearer-auth.ts";
 import { mountGoProtocol } from "./go-protocol.ts";
 import { Metrics } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
 import { ProcessGauges } from "./process-gauges.ts";
 import { ServedParties } from "./served-parties.ts";
+import { tokenAuth } from "./token-auth.ts";
 import { mountV1, type V1Limits } from "./v1-routes.ts";
 
 export interface AppOptions extends Partial<V1Limits> {
-  /** Accepted bearer tokens. Empty means no auth, which the config allows only on loopback. */
-  readonly tokens?: readonly string[];
+  /**
+   * Accepted tokens: secrets with full access, or scoped AccessTokens. None means no auth,
+   * which the config allows only on loopback.
+   */
+  readonly tokens?: readonly (string | AccessToken)[];
   /** Browser origins allowed to call the server (CORS). Default none. */
   readonly corsOrigins?: readonly string[];
   /** Serve Go lockgate's /acquire, /renew-lease, /release. Default true. */
@@ -79,7 +83,11 @@ export function createApp(store: LeaseBackend, options: AppOptions = {}): LockSe
   });
 
   if (options.tokens && options.tokens.length > 0) {
-    const auth = bearerAuth(options.tokens);
+    const auth = tokenAuth(
+      options.tokens.map((t, i) =>
+        typeof t === "string" ? fullAccessToken(t, `token-${i + 1}`) : t,
+      ),
+    );
     for (const path of [
       "/v1/*",
       "/metrics",

@@ -4,6 +4,7 @@ import { BadRequest } from "./api-error.ts";
 import { GoQueuePlaces } from "./go-queue-places.ts";
 import type { Metrics } from "./metrics.ts";
 import { field, readJson } from "./request-body.ts";
+import { authorize } from "./token-auth.ts";
 
 /** The lease Go lockgate's client keeps: it renews every 3 s, a lease lives 10 s. */
 const GO_LEASE_TTL = 10_000;
@@ -30,6 +31,7 @@ export function mountGoProtocol(
     if (typeof opts !== "object" || opts === null)
       throw new BadRequest("invalid-argument", '"opts" must be an object');
     const name = field.name(body, "lockName");
+    authorize(c, name, "write");
     const acquirerId = field.optionalString(opts, "acquirerId", 256) || undefined;
     const shared = field.bool(opts, "shared", false);
     const poll = { name, shared, acquirerId, caller: c.req.header("authorization") ?? "" };
@@ -58,6 +60,7 @@ export function mountGoProtocol(
 
   app.post("/renew-lease", async (c) => {
     const { name, id } = handleOf(await readJson(c, bodyLimit));
+    authorize(c, name, "write");
     try {
       await backend.renew({ name, id, shared: false, token: 0, ttl: GO_LEASE_TTL });
       return c.json({ err: "" });
@@ -69,6 +72,7 @@ export function mountGoProtocol(
 
   app.post("/release", async (c) => {
     const { name, id } = handleOf(await readJson(c, bodyLimit));
+    authorize(c, name, "write");
     const info = await backend.inspect(name);
     if (!info.holders.some((h) => h.id === id))
       return c.json({ err: await whyNotHeld(backend, name) });

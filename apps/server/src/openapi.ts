@@ -19,7 +19,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
     post: {
       summary,
       requestBody: { required: true, ...json(body) },
-      responses: { ...ok, 400: error, 401: error, 503: error },
+      responses: { ...ok, 400: error, 401: error, 403: error, 503: error },
     },
   });
   return {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,13 +8,106 @@ const token = "a-token-of-sixteen-or-more";
 
 describe("server configuration", () => {
   it("defaults: loopback, lockgate's port, memory store", () => {
-    expect(parseServerConfig(["--token", token], {})).toMatchObject({
+    const config = parseServerConfig(["--token", token], {});
+    expect(config).toMatchObject({
       host: "127.0.0.1",
       port: 55589,
       store: { kind: "memory" },
-      tokens: [token],
+      tokens: [{ name: "token-1", prefixes: [""], role: "write" }],
       goProtocol: true,
     });
+    // The secret is kept hashed, and --token is called out for what it shows.
+    expect(JSON.stringify(config)).not.toContain(token);
+    expect(config.warnings.join("\n")).toMatch(/--token shows in the process list/);
+    expect(parseServerConfig([], { LOCKGATE_TOKENS: token }).warnings).toEqual([]);
+  });
+
+  it("reads named, scoped tokens from --token-file or LOCKGATE_TOKEN_FILE", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lockgate-tokens-"));
+    try {
+      const file = join(dir, "tokens.json");
+      const secret = "team-a-secret-0123456789";
+      writeFileSync(
+        file,
+        JSON.stringify({
+          tokens: [
+            { name: "team-a", secret, prefixes: ["team-a/"], role: "write" },
+            { name: "board", sha256: "a".repeat(64), prefixes: [""], role: "read" },
+          ],
+        }),
+        { mode: 0o600 },
+      );
+      const config = parseServerConfig(["--token-file", file], {});
+      expect(config.tokens.map((t) => [t.name, t.prefixes, t.role])).toEqual([
+        ["team-a", ["team-a/"], "write"],
+        ["board", [""], "read"],
+      ]);
+      expect(config.warnings).toEqual([]);
+      expect(parseServerConfig([], { LOCKGATE_TOKEN_FILE: file }).tokens).toHaveLength(2);
+      chmodSync(file, 0o644);
+      expect(parseServerConfig(["--token-file", file], {}).warnings.join()).toMatch(/chmod 600/);
+      const refuse = (tokens: unknown, message: RegExp) => {
+        writeFileSync(file, JSON.stringify(tokens), { mode: 0o600 });
+        expect(() => parseServerConfig(["--token-file", file], {})).toThrow(message);
+      };
+      refuse({}, /at least one token/);
+      refuse(
+        { tokens: [{ name: "a", secret: "short", prefixes: [""], role: "write" }] },
+        /at least 16/,
+      );
+      refuse(
+        { tokens: [{ name: "a", secret, sha256: "a".repeat(64), prefixes: [""], role: "write" }] },
+        /exactly one/,
+      );
+      refuse(
+        { tokens: [{ name: "a", secret, prefixes: "team-a/", role: "write" }] },
+        /prefixes must be a list/,
+      );
+      refuse(
+        { tokens: [{ name: "a", secret, prefixes: [""], role: "admin" }] },
+        /"read" or "write"/,
+      );
+      refuse(
+        { tokens: [{ name: "a", secret, prefixes: [""], role: "read", extra: 1 }] },
+        /unknown field/,
+      );
+      refuse(
+        {
+          tokens: [
+            { name: "a", secret, prefixes: [""], role: "read" },
+            { name: "a", secret: `${secret}x`, prefixes: [""], role: "read" },
+          ],
+        },
+        /used twice/,
+      );
+      refuse(
+        {
+          tokens: [
+            { name: "a", secret, prefixes: [""], role: "read" },
+            { name: "b", secret, prefixes: [""], role: "read" },
+          ],
+        },
+        /same secret/,
+      );
+      // No message repeats a secret.
+      writeFileSync(
+        file,
+        JSON.stringify({ tokens: [{ name: "a", secret, prefixes: [""], role: "admin" }] }),
+      );
+      expect(() => parseServerConfig(["--token-file", file], {})).toThrow(ConfigError);
+      try {
+        parseServerConfig(["--token-file", file], {});
+      } catch (error) {
+        expect((error as Error).message).not.toContain(secret);
+      }
+      writeFileSync(file, "{not json", { mode: 0o600 });
+      expect(() => parseServerConfig(["--token-file", file], {})).toThrow(/not JSON/);
+      expect(() => parseServerConfig(["--token-file", join(dir, "absent")], {})).toThrow(
+        /Cannot read/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("takes CORS origins from flags and the environment", () => {
@@ -101,7 +194,7 @@ describe("server configuration", () => {
       /--file-stale-ms must be an integer from 2000/,
     ],
     [["--no-auth", "--host", "0.0.0.0"], /only on a loopback address/],
-    [[], /at least one --token/],
+    [[], /Give --token-file/],
     [["--token", "short"], /at least 16 characters/],
     [["--token", token, "--no-auth"], /not both/],
     [["--no-auth", "--store", "file"], /needs --file-dir/],

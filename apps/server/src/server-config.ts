@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { type AccessToken, fullAccessToken } from "./access-tokens.ts";
+import { readTokenFile, TokenFileError } from "./token-file.ts";
 
 export type StoreConfig =
   | { readonly kind: "memory" }
@@ -31,7 +33,10 @@ export interface ServerConfig {
   readonly host: string;
   readonly port: number;
   readonly store: StoreConfig;
-  readonly tokens: readonly string[];
+  /** Accepted tokens; empty with --no-auth. */
+  readonly tokens: readonly AccessToken[];
+  /** Worth printing at start (a secret on the command line, a token file others may read). */
+  readonly warnings: readonly string[];
   readonly leaseTtl: number;
   readonly maxWait: number;
   readonly goProtocol: boolean;
@@ -62,7 +67,10 @@ const USAGE = `lockgate server
                                                     ci/configmaps/locks (it must exist); the cluster
                                                     from KUBECONFIG, ~/.kube/config or in-cluster
   --kube-context <name>    LOCKGATE_KUBE_CONTEXT    a kubeconfig context other than the current one
-  --token <t>              LOCKGATE_TOKENS          accepted bearer token (repeat; env: comma-separated)
+  --token-file <file>      LOCKGATE_TOKEN_FILE      named tokens, each with lock-name prefixes and a role
+                                                    (read or write): see the README
+  --token <t>              LOCKGATE_TOKENS          a token with full access (repeat; env: comma-separated);
+                                                    on the command line it shows in the process list
   --no-auth                LOCKGATE_NO_AUTH=1       no tokens; allowed only on a loopback address
   --lease-ttl <ms>         LOCKGATE_LEASE_TTL       default lease for clients that send none (10000)
   --max-wait <ms>          LOCKGATE_MAX_WAIT        longest server-side wait of one request (30000)
@@ -95,6 +103,7 @@ export function parseServerConfig(
         "postgres-table": { type: "string" },
         "postgres-password-file": { type: "string" },
         "kube-object": { type: "string" },
+        "token-file": { type: "string" },
         "kube-context": { type: "string" },
         token: { type: "string", multiple: true },
         "no-auth": { type: "boolean" },
@@ -204,19 +213,37 @@ export function parseServerConfig(
     );
   }
 
-  const tokens = [
-    ...((values.token as string[] | undefined) ?? []),
-    ...(env.LOCKGATE_TOKENS ?? "").split(","),
-  ]
+  const flagTokens = (values.token as string[] | undefined) ?? [];
+  const secrets = [...flagTokens, ...(env.LOCKGATE_TOKENS ?? "").split(",")]
     .map((t) => t.trim())
     .filter(Boolean);
   const noAuth = values["no-auth"] === true || env.LOCKGATE_NO_AUTH === "1";
-  if (tokens.some((t) => t.length < 16))
+  if (secrets.some((t) => t.length < 16))
     throw new ConfigError("Tokens must be at least 16 characters");
+  const warnings: string[] = [];
+  if (flagTokens.length > 0) {
+    warnings.push(
+      "warning: --token shows in the process list (ps) and shell history: prefer --token-file or LOCKGATE_TOKENS",
+    );
+  }
+  const tokens: AccessToken[] = secrets.map((secret, i) =>
+    fullAccessToken(secret, `token-${i + 1}`),
+  );
+  const tokenFile = str("token-file", "LOCKGATE_TOKEN_FILE");
+  if (tokenFile) {
+    try {
+      const read = readTokenFile(tokenFile);
+      tokens.push(...read.tokens);
+      warnings.push(...read.warnings);
+    } catch (error) {
+      if (error instanceof TokenFileError) throw new ConfigError(error.message);
+      throw error;
+    }
+  }
   if (noAuth && tokens.length > 0) throw new ConfigError("Give tokens or --no-auth, not both");
   if (!noAuth && tokens.length === 0) {
     throw new ConfigError(
-      "Give at least one --token (or LOCKGATE_TOKENS), or --no-auth to run without auth on a loopback address",
+      "Give --token-file (or LOCKGATE_TOKEN_FILE), at least one token in LOCKGATE_TOKENS or --token, or --no-auth to run without auth on a loopback address",
     );
   }
   if (noAuth && !isLoopback(host)) {
@@ -242,6 +269,7 @@ export function parseServerConfig(
     port,
     store,
     tokens,
+    warnings,
     leaseTtl,
     maxWait,
     goProtocol: values["no-go-protocol"] !== true,

@@ -31,6 +31,7 @@ export async function startServer(serve: Serve): Promise<void> {
     }
     throw error;
   }
+  for (const warning of config.warnings) console.error(warning);
   const shutdown = new AbortController();
   // Every long-poll listens for shutdown: thousands of waiters are normal, not a leak.
   setMaxListeners(0, shutdown.signal);
@@ -55,7 +56,7 @@ export async function startServer(serve: Serve): Promise<void> {
   const server = await serve(app.fetch, config.host, config.port);
   // One line others can parse; the token is never printed.
   console.log(
-    `lockgate server listening on http://${config.host}:${server.port} (store: ${config.store.kind}${config.store.kind === "kubernetes" ? ` ${config.store.object}` : ""}, auth: ${config.tokens.length > 0 ? "bearer" : "off"})`,
+    `lockgate server listening on http://${config.host}:${server.port} (store: ${config.store.kind}${config.store.kind === "kubernetes" ? ` ${config.store.object}` : ""}, auth: ${config.tokens.length > 0 ? `${config.tokens.length} token${config.tokens.length === 1 ? "" : "s"}` : "off"})`,
   );
   let stopping = false;
   const stop = async () => {

@@ -4,6 +4,7 @@ import { streamSSE } from "hono/streaming";
 import { apiError } from "./api-error.ts";
 import type { Metrics } from "./metrics.ts";
 import { field, readJson } from "./request-body.ts";
+import { authorize, maySee } from "./token-auth.ts";
 
 export interface V1Limits {
   readonly bodyLimit: number;
@@ -55,6 +56,7 @@ export function mountV1(
       ...(acquirerId === undefined ? {} : { acquirerId }),
       ...(value === undefined ? {} : { value: value as never }),
     };
+    authorize(c, request.name, "write");
     const waitMs = field.int(body, "waitMs", 0, 0, limits.maxWait);
     const received = performance.now();
     // Stop waiting when the client goes away or the server shuts down; the place is kept.
@@ -80,6 +82,7 @@ export function mountV1(
   app.post("/v1/renew", async (c) => {
     const body = await readJson(c, limits.bodyLimit);
     const lease = leaseOf(body, limits);
+    authorize(c, lease.name, "write");
     await backend.renew(lease);
     return c.body(null, 204);
   });
@@ -87,6 +90,7 @@ export function mountV1(
   app.post("/v1/value", async (c) => {
     const body = await readJson(c, limits.bodyLimit);
     const lease = leaseOf(body, limits);
+    authorize(c, lease.name, "write");
     const value = body.value;
     if (tooLong(value, limits)) return valueTooLong(c, limits);
     await backend.setValue(lease, value as never);
@@ -95,14 +99,18 @@ export function mountV1(
 
   app.post("/v1/release", async (c) => {
     const body = await readJson(c, limits.bodyLimit);
-    await backend.release(leaseOf(body, limits));
+    const lease = leaseOf(body, limits);
+    authorize(c, lease.name, "write");
+    await backend.release(lease);
     return c.body(null, 204);
   });
 
   app.post("/v1/abandon", async (c) => {
     const body = await readJson(c, limits.bodyLimit);
+    const name = field.name(body);
+    authorize(c, name, "write");
     await backend.abandon({
-      name: field.name(body),
+      name,
       id: field.id(body),
       shared: field.bool(body, "shared", false),
       ttl: field.int(body, "ttl", limits.defaultTtl, 100, limits.maxTtl),
@@ -113,13 +121,16 @@ export function mountV1(
 
   app.get("/v1/locks", async (c) => {
     const prefix = c.req.query("prefix") ?? "";
-    return c.json({ locks: await backend.list(prefix) });
+    // A scoped token sees only its own names; asking about others is not an error, just empty.
+    const locks = (await backend.list(prefix)).filter((lock) => maySee(c, lock.name));
+    return c.json({ locks });
   });
 
   app.get("/v1/locks/:name/watch", (c) => {
     const name = c.req.param("name");
     if (name.length > 1024)
       return apiError(c, 400, "invalid-argument", "Lock names are at most 1024 characters");
+    authorize(c, name, "read");
     return streamSSE(c, async (stream) => {
       const stop = AbortSignal.any([c.req.raw.signal, shutdown]);
       for await (const info of backend.watch(name, stop)) {
@@ -132,6 +143,7 @@ export function mountV1(
     const name = c.req.param("name");
     if (name.length > 1024)
       return apiError(c, 400, "invalid-argument", "Lock names are at most 1024 characters");
+    authorize(c, name, "read");
     return c.json(await backend.inspect(name));
   });
 }

@@ -1,0 +1,68 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { type AccessToken, mayAccess, type TokenRole, tokenFor } from "./access-tokens.ts";
+import { apiError, BadRequest } from "./api-error.ts";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** The token the request came with; unset when the server runs without auth. */
+    accessToken: AccessToken;
+  }
+}
+
+/**
+ * Accepts `Authorization: Bearer <token>`, or Basic with the token as user or password, so that
+ * a Go lockgate client given `http://<token>@host:port` is let in.
+ */
+export function tokenAuth(tokens: readonly AccessToken[]): MiddlewareHandler {
+  return async (c, next) => {
+    const presented = tokenOf(c.req.header("authorization"));
+    const token = presented === undefined ? undefined : tokenFor(tokens, presented);
+    if (!token) {
+      c.header("WWW-Authenticate", 'Bearer realm="lockgate", Basic realm="lockgate"');
+      return apiError(
+        c,
+        401,
+        "unauthorized",
+        "A valid token is required: send it as `Authorization: Bearer <token>`, or as Basic auth (Go lockgate clients: http://<token>@host:port)",
+      );
+    }
+    c.set("accessToken", token);
+    await next();
+  };
+}
+
+/** Throws a 403 "forbidden" unless the request's token may do `action` on the lock `name`. */
+export function authorize(c: Context, name: string, action: TokenRole): void {
+  const token = c.get("accessToken") as AccessToken | undefined;
+  if (mayAccess(token, name, action)) return;
+  const t = token as AccessToken;
+  const why =
+    action === "write" && t.role !== "write"
+      ? "it may only read"
+      : `it may touch only names starting with ${t.prefixes.map((p) => JSON.stringify(p)).join(", ")}`;
+  throw new BadRequest(
+    "forbidden",
+    `Token ${JSON.stringify(t.name)} may not ${action} the lock ${JSON.stringify(name)}: ${why}`,
+    403,
+  );
+}
+
+/** Whether the request may see the lock `name` (list and watch leave the others out). */
+export function maySee(c: Context, name: string): boolean {
+  return mayAccess(c.get("accessToken") as AccessToken | undefined, name, "read");
+}
+
+function tokenOf(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const [scheme = "", value = ""] = header.split(" ", 2);
+  if (scheme.toLowerCase() === "bearer") return value.trim();
+  if (scheme.toLowerCase() === "basic") {
+    try {
+      const [user = "", password = ""] = atob(value.trim()).split(":", 2);
+      return password || user;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
