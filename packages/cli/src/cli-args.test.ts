@@ -67,8 +67,11 @@ describe("handles", () => {
 
 describe("names on a terminal", () => {
   it("a name with control characters is shown quoted and escaped; others as they are", async () => {
-    const { shownName } = await import("./lock-text.ts");
-    expect(shownName("deploy/prod")).toBe("deploy/prod");
-    expect(shownName("evil\u001b[2Jname")).toBe('"evil\\u001b[2Jname"');
+    const { displayLockName } = await import("@lockgate/core");
+    expect(displayLockName("deploy/prod")).toBe("deploy/prod");
+    expect(displayLockName("evil\u001b[2Jname")).toBe('"evil\\u001b[2Jname"');
+    // Bidirectional overrides and zero-width characters too: they make a name look like another.
+    expect(displayLockName("deploy\u202e/prod\u200b")).toBe('"deploy\\u202e/prod\\u200b"');
+    expect(displayLockName("déploiement/生产")).toBe("déploiement/生产");
   });
 });

@@ -1,19 +1,10 @@
-import type { LockHolderInfo, LockInfo, LockPartyInfo } from "@lockgate/core";
-
-/** A lock name as a terminal may show it: quoted and escaped if it holds control characters. */
-export function shownName(name: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: they are what must not reach a terminal
-  return /[\u0000-\u001f\u007f-\u009f]/.test(name) ? JSON.stringify(name) : name;
-}
-
-/** "2m13s", "45s", "1h02m": how long, as a waiting person reads it. */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
-}
+import {
+  displayLockName,
+  formatDuration,
+  type LockHolderInfo,
+  type LockInfo,
+  type LockPartyInfo,
+} from "@lockgate/core";
 
 /** A holder or waiter as one short text: its value, else its acquirer id, else its lease id. */
 export function partyText(party: LockPartyInfo, max = 120): string {
@@ -42,7 +33,7 @@ export function waitLine(info: LockInfo, me: string, now: number): string {
   const mine = info.waiters.findIndex((w) => w.acquirerId === me);
   const ahead = mine < 0 ? info.waiters.length : mine;
   const place = ahead === 0 ? "next in line" : `${ahead} ahead of you`;
-  return `waiting for ${shownName(info.name)}: ${holdersText(info.holders, now)}, ${place}`;
+  return `waiting for ${displayLockName(info.name)}: ${holdersText(info.holders, now)}, ${place}`;
 }
 
 /** Which holders there are, to notice a change of holder. */

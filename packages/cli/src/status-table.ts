@@ -1,5 +1,5 @@
-import type { LockInfo, LockPartyInfo } from "@lockgate/core";
-import { formatDuration, partyText, shownName } from "./lock-text.ts";
+import { displayLockName, formatDuration, type LockInfo, type LockPartyInfo } from "@lockgate/core";
+import { partyText } from "./lock-text.ts";
 
 /** Pads columns to their widest cell; the last column is not padded. */
 function table(rows: readonly (readonly string[])[]): string {
@@ -26,7 +26,7 @@ function mode(party: LockPartyInfo): string {
 export function statusTable(locks: readonly LockInfo[], now: number): string {
   const rows: string[][] = [["NAME", "STATE", "MODE", "FOR", "TOKEN", "WHO"]];
   for (const lock of locks) {
-    let name = shownName(lock.name);
+    let name = displayLockName(lock.name);
     for (const h of lock.holders) {
       rows.push([
         name,
@@ -60,7 +60,7 @@ export function inspectText(lock: LockInfo, now: number): string {
       ? "free"
       : `held (${lock.holders[0]?.limit ? `${lock.holders.length} of limit ${lock.holders[0].limit}` : lock.holders[0]?.shared ? `shared by ${lock.holders.length}` : "exclusive"})`;
   const lines = [
-    `${shownName(lock.name)}: ${state}, ${lock.waiters.length} waiting, last fencing token ${lock.lastFencingToken}`,
+    `${displayLockName(lock.name)}: ${state}, ${lock.waiters.length} waiting, last fencing token ${lock.lastFencingToken}`,
   ];
   for (const h of lock.holders) {
     lines.push(
@@ -84,5 +84,5 @@ export function watchLine(lock: LockInfo, now: number): string {
     lock.holders.length === 0
       ? "free"
       : `held by ${lock.holders.map((h) => `${partyText(h, 80)} (token ${h.fencingToken})`).join(", ")}`;
-  return `${new Date(now).toISOString()} ${shownName(lock.name)} ${holders}, ${lock.waiters.length} waiting\n`;
+  return `${new Date(now).toISOString()} ${displayLockName(lock.name)} ${holders}, ${lock.waiters.length} waiting\n`;
 }
