@@ -9,6 +9,8 @@ import { Metrics } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
 import { ProcessGauges } from "./process-gauges.ts";
 import { ServedParties } from "./served-parties.ts";
+import { StatusFeed } from "./status-feed.ts";
+import { mountStatusPage } from "./status-routes.ts";
 import { tokenAuth } from "./token-auth.ts";
 import { mountV1, type V1Limits } from "./v1-routes.ts";
 
@@ -25,6 +27,8 @@ export interface AppOptions extends Partial<V1Limits> {
   /** Aborts long-polls and watch streams when the server shuts down. */
   readonly shutdown?: AbortSignal;
   readonly version?: string;
+  /** The store as the status page names it ("etcd", "kubernetes ci/configmaps/locks"). */
+  readonly storeName?: string;
 }
 
 export interface LockServerApp {
@@ -39,7 +43,11 @@ export interface LockServerApp {
 export function createApp(store: LeaseBackend, options: AppOptions = {}): LockServerApp {
   const app = new Hono();
   const metrics = new Metrics();
-  const backend = new ServedParties(store);
+  const feed = new StatusFeed(store);
+  const backend = new ServedParties(store, { onChange: () => feed.poke() });
+  const accessTokens = (options.tokens ?? []).map((t, i) =>
+    typeof t === "string" ? fullAccessToken(t, `token-${i + 1}`) : t,
+  );
   const processGauges = new ProcessGauges();
   options.shutdown?.addEventListener("abort", () => processGauges.stop(), { once: true });
   const limits: V1Limits = {
@@ -82,12 +90,8 @@ export function createApp(store: LeaseBackend, options: AppOptions = {}): LockSe
     }
   });
 
-  if (options.tokens && options.tokens.length > 0) {
-    const auth = tokenAuth(
-      options.tokens.map((t, i) =>
-        typeof t === "string" ? fullAccessToken(t, `token-${i + 1}`) : t,
-      ),
-    );
+  if (accessTokens.length > 0) {
+    const auth = tokenAuth(accessTokens);
     for (const path of [
       "/v1/*",
       "/metrics",
@@ -112,6 +116,17 @@ export function createApp(store: LeaseBackend, options: AppOptions = {}): LockSe
     return c.text(metrics.render(gauges), 200, { "content-type": "text/plain; version=0.0.4" });
   });
 
+  mountStatusPage(app, {
+    feed,
+    tokens: accessTokens,
+    facts: {
+      store: options.storeName ?? "memory",
+      version: options.version ?? "0.0.0",
+      startedAt: Date.now(),
+    },
+    shutdown,
+    list: () => backend.list(""),
+  });
   mountV1(app, backend, metrics, limits, shutdown);
   if (options.goProtocol ?? true) mountGoProtocol(app, backend, metrics, limits.bodyLimit);
 

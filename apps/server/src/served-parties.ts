@@ -31,11 +31,14 @@ export class ServedParties implements LeaseBackend {
   readonly #waiters = new Map<string, Party>();
   readonly #heldNames = new Map<string, number>();
   readonly #now: () => number;
+  readonly #onChange: () => void;
   #sweptAt = Number.NEGATIVE_INFINITY;
 
-  constructor(inner: LeaseBackend, now: () => number = () => performance.now()) {
+  /** `onChange`: after each request that may have changed a lock (a status page reads again). */
+  constructor(inner: LeaseBackend, options: { now?: () => number; onChange?: () => void } = {}) {
     this.#inner = inner;
-    this.#now = now;
+    this.#now = options.now ?? (() => performance.now());
+    this.#onChange = options.onChange ?? (() => {});
   }
 
   gauges(): ServedGauges {
@@ -58,6 +61,8 @@ export class ServedParties implements LeaseBackend {
     } catch (error) {
       this.#waiters.delete(id);
       throw error;
+    } finally {
+      this.#onChange();
     }
     if (outcome.status === "granted") {
       this.#waiters.delete(id);
@@ -83,12 +88,17 @@ export class ServedParties implements LeaseBackend {
       await this.#inner.release(lease);
     } finally {
       this.#drop(lease.id);
+      this.#onChange();
     }
   }
 
   async abandon(request: AcquireRequest): Promise<void> {
     this.#waiters.delete(request.id);
-    await this.#inner.abandon(request);
+    try {
+      await this.#inner.abandon(request);
+    } finally {
+      this.#onChange();
+    }
   }
 
   inspect(name: string): ReturnType<LeaseBackend["inspect"]> {

@@ -2,7 +2,8 @@ import { setMaxListeners } from "node:events";
 import process from "node:process";
 import { createApp } from "./create-app.ts";
 import { createBackend } from "./create-backend.ts";
-import { ConfigError, parseServerConfig } from "./server-config.ts";
+import { ConfigError, parseServerConfig, type StoreConfig } from "./server-config.ts";
+import { SERVER_VERSION } from "./server-version.ts";
 
 export interface RunningServer {
   readonly port: number;
@@ -47,6 +48,8 @@ export async function startServer(serve: Serve): Promise<void> {
   }
   const { app } = createApp(backend, {
     tokens: config.tokens,
+    version: SERVER_VERSION,
+    storeName: storeName(config.store),
     defaultTtl: config.leaseTtl,
     maxWait: config.maxWait,
     goProtocol: config.goProtocol,
@@ -56,7 +59,7 @@ export async function startServer(serve: Serve): Promise<void> {
   const server = await serve(app.fetch, config.host, config.port);
   // One line others can parse; the token is never printed.
   console.log(
-    `lockgate server listening on http://${config.host}:${server.port} (store: ${config.store.kind}${config.store.kind === "kubernetes" ? ` ${config.store.object}` : ""}, auth: ${config.tokens.length > 0 ? `${config.tokens.length} token${config.tokens.length === 1 ? "" : "s"}` : "off"})`,
+    `lockgate server listening on http://${config.host}:${server.port} (store: ${storeName(config.store)}, auth: ${config.tokens.length > 0 ? `${config.tokens.length} token${config.tokens.length === 1 ? "" : "s"}` : "off"})`,
   );
   let stopping = false;
   const stop = async () => {
@@ -75,4 +78,22 @@ export async function startServer(serve: Serve): Promise<void> {
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
+}
+
+/** The store as a log line or the status page names it: its kind and where, never a secret. */
+function storeName(store: StoreConfig): string {
+  switch (store.kind) {
+    case "kubernetes":
+      return `kubernetes ${store.object}`;
+    case "file":
+      return `file ${store.dir}`;
+    case "etcd":
+      return `etcd ${store.prefix}`;
+    case "redis":
+      return `redis ${store.prefix}`;
+    case "postgres":
+      return `postgres table ${store.table}`;
+    default:
+      return store.kind;
+  }
 }
