@@ -2,6 +2,6 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    projects: ["packages/*", "apps/*", "examples/*", "testing/*/vitest.config.ts"],
+    projects: ["packages/*", "examples/*", "testing/*/vitest.config.ts"],
   },
 });

@@ -28,8 +28,13 @@ interface Manifest {
 const root = join(import.meta.dirname, "..");
 const work = mkdtempSync(join(tmpdir(), "lockgate-isolated-"));
 const problems: string[] = [];
-const run = (cmd: string, args: string[], cwd: string) =>
-  execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+const run = (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env) =>
+  execFileSync(cmd, args, { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+// The server's smoke script also runs it on Bun and Deno: their binaries from the repository.
+const runtimes = {
+  SMOKE_BUN: join(root, "packages", "server", "node_modules", ".bin", "bun"),
+  SMOKE_DENO: join(root, "packages", "server", "node_modules", ".bin", "deno"),
+};
 
 const packages = readdirSync(join(root, "packages"))
   .map((dir) => ({ dir: join(root, "packages", dir), short: dir }))
@@ -141,7 +146,7 @@ for (const p of packages) {
     );
   writeFileSync(join(project, "smoke.mjs"), readFileSync(smoke));
   try {
-    const out = run("node", ["smoke.mjs"], project).trim();
+    const out = run("node", ["smoke.mjs"], project, { ...process.env, ...runtimes }).trim();
     console.log(`${p.manifest.name}: installed alone (${installed.join(", ")}); ${out}`);
   } catch (error) {
     problems.push(

@@ -6,13 +6,7 @@ import { join } from "node:path";
 const root = join(import.meta.dirname, "..");
 const readmes = [
   "README.md",
-  ...["packages", "apps"].flatMap((dir) => {
-    try {
-      return readdirSync(join(root, dir)).map((p) => join(dir, p, "README.md"));
-    } catch {
-      return [];
-    }
-  }),
+  ...readdirSync(join(root, "packages")).map((p) => join("packages", p, "README.md")),
 ];
 
 const problems: string[] = [];
@@ -22,7 +16,7 @@ for (const readme of readmes) {
   try {
     text = readFileSync(join(root, readme), "utf8");
   } catch {
-    if (readme !== "README.md" && !readme.startsWith("apps")) problems.push(`${readme} is missing`);
+    if (readme !== "README.md") problems.push(`${readme} is missing`);
     continue;
   }
   for (const m of text.matchAll(/<!-- example: (\S+) -->\s*```\w*\n([\s\S]*?)```/g)) {

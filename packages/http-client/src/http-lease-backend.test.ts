@@ -4,7 +4,7 @@ import { HttpLeaseBackend } from "./http-lease-backend.ts";
 import { HttpLocker } from "./http-locker.ts";
 
 // What the client does on its own, against a fake fetch: the requests it builds, how it reads
-// answers and failures, its timeouts. The cases that need a real server are in apps/server.
+// answers and failures, its timeouts. The cases that need a real server are in packages/server.
 
 interface Sent {
   readonly url: string;

@@ -110,8 +110,8 @@ export function startServer(
   token: string,
   port = 0,
 ): { url: Promise<string>; stop(): Promise<void>; pid(): number } {
-  const appDir = join(repo, "apps", "server");
-  const child = startWorker("node", join(appDir, "src", "main-node.ts"), ["--port", String(port)], {
+  const appDir = join(repo, "packages", "server");
+  const child = startWorker("node", join(appDir, "src", "main.ts"), ["--port", String(port)], {
     cwd: appDir,
     env: { LOCKGATE_TOKENS: token },
   });

@@ -18,7 +18,7 @@ const appDir = join(import.meta.dirname, "..", "..");
 export async function startServerProcess(
   runtime: Runtime,
   args: string[],
-  entry: string = join(appDir, "src", `main-${runtime}.ts`),
+  entry: string = join(appDir, "src", "main.ts"),
   env: Record<string, string> = {},
 ): Promise<ServerProcess> {
   const child = startWorker(runtime, entry, ["--port", "0", ...args], { cwd: appDir, env });

@@ -110,6 +110,10 @@ describe("server configuration", () => {
     }
   });
 
+  it("takes flags after a leading -- (as Deno passes on what npm scripts give it)", () => {
+    expect(parseServerConfig(["--", "--no-auth", "--port", "1234"], {}).port).toBe(1234);
+  });
+
   it("takes CORS origins from flags and the environment", () => {
     const config = parseServerConfig(["--no-auth", "--cors-origin", "https://a.example"], {
       LOCKGATE_CORS_ORIGINS: "https://b.example",

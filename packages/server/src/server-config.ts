@@ -86,7 +86,8 @@ export function parseServerConfig(
   let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
-      args: [...argv],
+      // `pnpm run start:deno -- --flag` hands Deno a leading "--", which it passes on.
+      args: argv[0] === "--" ? argv.slice(1) : [...argv],
       strict: true,
       options: {
         host: { type: "string" },

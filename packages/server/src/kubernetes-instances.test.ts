@@ -98,7 +98,7 @@ describe("three lock-server instances on one Kubernetes object (Node, Bun and De
     async (flags, message, env) => {
       const child = startWorker(
         "node",
-        join(import.meta.dirname, "main-node.ts"),
+        join(import.meta.dirname, "main.ts"),
         ["--port", "0", "--no-auth", "--store", "kubernetes", ...flags],
         {
           cwd: join(import.meta.dirname, ".."),

@@ -11,7 +11,7 @@ import { type ServerProcess, startServerProcess } from "./test-support/server-pr
 const TOKEN = "database-token-0123456789abcdef";
 const redis = new RedisServer({ password: "redis-secret-for-the-server" });
 const postgres = new PostgresServer();
-const entry = (runtime: "node" | "bun" | "deno") => join(import.meta.dirname, `main-${runtime}.ts`);
+const entry = join(import.meta.dirname, "main.ts");
 const instances: Record<"redis" | "postgres", ServerProcess[]> = { redis: [], postgres: [] };
 
 beforeAll(async () => {
@@ -21,7 +21,7 @@ beforeAll(async () => {
       await startServerProcess(
         runtime,
         ["--token", TOKEN, "--store", "redis", "--redis-url", redis.url],
-        entry(runtime),
+        entry,
         { LOCKGATE_REDIS_PASSWORD: "redis-secret-for-the-server" },
       ),
     );
@@ -29,7 +29,7 @@ beforeAll(async () => {
       await startServerProcess(
         runtime,
         ["--token", TOKEN, "--store", "postgres", "--postgres-url", postgres.url],
-        entry(runtime),
+        entry,
         { PGPASSWORD: postgres.password },
       ),
     );

@@ -1,4 +1,0 @@
-import { serveDeno } from "./serve-deno.ts";
-import { startServer } from "./start-server.ts";
-
-await startServer(serveDeno);
