@@ -1,4 +1,5 @@
-import { StoreLeaseBackend } from "@lockgate/core";
+import { isLockgateError, StoreLeaseBackend } from "@lockgate/core";
+import { HttpLocker } from "@lockgate/http-client";
 import { MemoryStore } from "@lockgate/store-memory";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -93,6 +94,25 @@ describe("scoped tokens", () => {
     expect(await names(secrets.reader)).toEqual(["team-a/x", "team-a/y", "team-b/x"]);
     expect(await names(secrets.admin)).toHaveLength(5);
     expect(await names(secrets.teamA, "ops/")).toEqual([]);
+  });
+
+  it("HttpLocker reports a lock outside its token's scope as invalid-argument, with the server's reason", async () => {
+    const { app } = server();
+    const locker = new HttpLocker("http://lock-server.test", {
+      token: secrets.teamA,
+      fetch: (input, init) => app.request(String(input), init),
+    });
+    const mine = await locker.acquire("team-a/ok");
+    let caught: unknown;
+    try {
+      await locker.acquire("team-b/not-mine");
+    } catch (error) {
+      caught = error;
+    }
+    expect(isLockgateError(caught, "invalid-argument")).toBe(true);
+    expect((caught as Error).message).toContain('Token "team-a" may not write');
+    await mine.release();
+    await locker.close();
   });
 
   it("the Go protocol obeys the same scopes (token as Basic auth, as Go clients send it)", async () => {
