@@ -143,6 +143,21 @@ describe("lockgate run: signals and process groups", () => {
     expect(alive(Number(await fileAppears(pidFile)))).toBe(false);
   });
 
+  it("runs the command in its own process group, or in lockgate's with --no-new-group", async () => {
+    // Prints the command's own pid, its group, and its parent's (lockgate's) group.
+    const script = 'echo "$$ $(ps -o pgid= -p $$) $(ps -o pgid= -p $PPID)"';
+    const own = (await runCli(["run", "groups/own", "-c", script], env)).stdout.trim().split(/\s+/);
+    expect(own[1]).toBe(own[0]);
+    expect(own[1]).not.toBe(own[2]);
+    const shared = (
+      await runCli(["run", "groups/shared", "--no-new-group", "-c", script], env)
+    ).stdout
+      .trim()
+      .split(/\s+/);
+    expect(shared[1]).toBe(shared[2]);
+    expect(shared[1]).not.toBe(shared[0]);
+  });
+
   it("two runs exclude each other, and the second starts as soon as the first ends", async () => {
     const log = join(dir, "order.log");
     const first = startCli(
