@@ -5,8 +5,8 @@ import { HttpLocker } from "@lockgate/http-client";
 import { configMaps, type KubeApiStandIn, startKubeApiStandIn } from "@lockgate/kube-api-standin";
 import { finished, startWorker } from "@lockgate/process-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contend } from "./test-support/contend.ts";
 import { type ServerProcess, startServerProcess } from "./test-support/server-process.ts";
+import { expectExclusionAcross, expectHandover } from "./test-support/shared-store-checks.ts";
 
 // The stand-in speaks the API server's wire protocol with its recorded answers; the three
 // servers reach it through @kubernetes/client-node and a kubeconfig, as they would a cluster.
@@ -37,34 +37,24 @@ const client = (i: number, ttl = 5_000) =>
   new HttpLocker((servers[i] as ServerProcess).url, { token: TOKEN, leaseTtl: ttl });
 
 describe("three lock-server instances on one Kubernetes object (Node, Bun and Deno)", () => {
-  it("clients spread across them exclude each other, with increasing fencing tokens", async () => {
-    const clients = [0, 1, 2, 0, 1, 2].map((i) => client(i));
-    const { most, sections, tokens } = await contend(clients, "deploy", 8);
-    expect(most).toBe(1);
-    expect(sections).toBe(48);
-    for (let i = 1; i < tokens.length; i++)
-      expect(tokens[i]).toBeGreaterThan(tokens[i - 1] as number);
-    await Promise.all(clients.map((c) => c.close()));
-  }, 120_000);
+  it(
+    "clients spread across them exclude each other, with increasing fencing tokens",
+    () => expectExclusionAcross(servers, TOKEN, 8),
+    120_000,
+  );
 
   it("a release through one instance hands the lock to a waiter long-polling on another", async () => {
     for (const [from, to] of [
       [0, 1],
       [1, 2],
       [2, 0],
-    ] as const) {
-      const a = client(from);
-      const b = client(to);
-      const held = await a.acquire("cross");
-      const waiting = b.acquire("cross", { timeout: 30_000 });
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect((await a.inspect("cross")).waiters).toHaveLength(1);
-      await held.release();
-      const next = await waiting;
-      expect(next.fencingToken).toBe(held.fencingToken + 1);
-      await next.release();
-      await Promise.all([a.close(), b.close()]);
-    }
+    ] as const)
+      await expectHandover(
+        servers[from] as ServerProcess,
+        servers[to] as ServerProcess,
+        TOKEN,
+        300,
+      );
   }, 60_000);
 
   it("an instance killed with its holder's lease in the object: another instance's waiter takes over after the ttl", async () => {

@@ -100,7 +100,7 @@ describe("scoped tokens", () => {
     const { app } = server();
     const locker = new HttpLocker("http://lock-server.test", {
       token: secrets.teamA,
-      fetch: (input, init) => app.request(String(input), init),
+      fetch: async (input, init) => app.request(String(input), init),
     });
     const mine = await locker.acquire("team-a/ok");
     let caught: unknown;

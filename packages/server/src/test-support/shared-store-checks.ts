@@ -1,0 +1,44 @@
+import { HttpLocker } from "@lockgate/http-client";
+import { expect } from "vitest";
+import { contend } from "./contend.ts";
+import type { ServerProcess } from "./server-process.ts";
+
+/**
+ * Clients spread over `servers` (instances on one store) take one lock `rounds` times each:
+ * never two inside, every section ran, fencing tokens only increase.
+ */
+export async function expectExclusionAcross(
+  servers: readonly ServerProcess[],
+  token: string,
+  rounds: number,
+): Promise<void> {
+  const clients = [...servers, ...servers].map(
+    (s) => new HttpLocker(s.url, { token, leaseTtl: 5_000 }),
+  );
+  const { most, sections, tokens } = await contend(clients, "deploy", rounds);
+  expect(most).toBe(1);
+  expect(sections).toBe(clients.length * rounds);
+  for (let i = 1; i < tokens.length; i++)
+    expect(tokens[i]).toBeGreaterThan(tokens[i - 1] as number);
+  await Promise.all(clients.map((c) => c.close()));
+}
+
+/** A release through `from` hands the lock to a waiter long-polling on `to`, in one step. */
+export async function expectHandover(
+  from: ServerProcess,
+  to: ServerProcess,
+  token: string,
+  settleMs = 200,
+): Promise<void> {
+  const a = new HttpLocker(from.url, { token });
+  const b = new HttpLocker(to.url, { token });
+  const held = await a.acquire("cross");
+  const waiting = b.acquire("cross", { timeout: 30_000 });
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  expect((await a.inspect("cross")).waiters).toHaveLength(1);
+  await held.release();
+  const next = await waiting;
+  expect(next.fencingToken).toBe(held.fencingToken + 1);
+  await next.release();
+  await Promise.all([a.close(), b.close()]);
+}
