@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { PostgresServer, RedisServer } from "@lockgate/process-harness";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe } from "vitest";
 import { type ServerProcess, startServerProcess } from "./test-support/server-process.ts";
-import { expectExclusionAcross, expectHandover } from "./test-support/shared-store-checks.ts";
+import { itSharesOneStore } from "./test-support/shared-store-checks.ts";
 
 // Lock-server instances on Redis and on PostgreSQL, the password in the environment (never on
 // the command line): clients spread across instances exclude each other, and a release through
@@ -41,21 +41,6 @@ afterAll(async () => {
 
 for (const kind of ["redis", "postgres"] as const) {
   describe(`three lock-server instances on one ${kind} (Node, Bun and Deno)`, () => {
-    it(
-      "clients spread across them exclude each other, with increasing fencing tokens",
-      () => expectExclusionAcross(instances[kind], TOKEN, 8),
-      120_000,
-    );
-
-    it(
-      "a release through one instance hands the lock to a waiter long-polling on another",
-      () =>
-        expectHandover(
-          instances[kind][0] as ServerProcess,
-          instances[kind][2] as ServerProcess,
-          TOKEN,
-        ),
-      60_000,
-    );
+    itSharesOneStore(() => instances[kind], TOKEN, { rounds: 8, settleMs: 200 });
   });
 }

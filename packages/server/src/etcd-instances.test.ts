@@ -1,7 +1,7 @@
 import { EtcdServer } from "@lockgate/process-harness";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe } from "vitest";
 import { type ServerProcess, startServerProcess } from "./test-support/server-process.ts";
-import { expectExclusionAcross, expectHandover } from "./test-support/shared-store-checks.ts";
+import { itSharesOneStore } from "./test-support/shared-store-checks.ts";
 
 const TOKEN = "etcd-token-0123456789abcdef";
 const etcd = new EtcdServer();
@@ -27,23 +27,5 @@ afterAll(async () => {
 });
 
 describe("three lock-server instances on one etcd (Node, Bun and Deno)", () => {
-  it(
-    "clients spread across them exclude each other, with increasing fencing tokens",
-    () => expectExclusionAcross(servers, TOKEN, 10),
-    120_000,
-  );
-
-  it("a release through one instance hands the lock to a waiter long-polling on another", async () => {
-    for (const [from, to] of [
-      [0, 1],
-      [1, 2],
-      [2, 0],
-    ] as const)
-      await expectHandover(
-        servers[from] as ServerProcess,
-        servers[to] as ServerProcess,
-        TOKEN,
-        100,
-      );
-  }, 60_000);
+  itSharesOneStore(() => servers, TOKEN, { rounds: 10, settleMs: 100 });
 });

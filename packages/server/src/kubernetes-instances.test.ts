@@ -6,7 +6,7 @@ import { configMaps, type KubeApiStandIn, startKubeApiStandIn } from "@lockgate/
 import { finished, startWorker } from "@lockgate/process-harness";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServerProcess, startServerProcess } from "./test-support/server-process.ts";
-import { expectExclusionAcross, expectHandover } from "./test-support/shared-store-checks.ts";
+import { itSharesOneStore } from "./test-support/shared-store-checks.ts";
 
 // The stand-in speaks the API server's wire protocol with its recorded answers; the three
 // servers reach it through @kubernetes/client-node and a kubeconfig, as they would a cluster.
@@ -37,25 +37,7 @@ const client = (i: number, ttl = 5_000) =>
   new HttpLocker((servers[i] as ServerProcess).url, { token: TOKEN, leaseTtl: ttl });
 
 describe("three lock-server instances on one Kubernetes object (Node, Bun and Deno)", () => {
-  it(
-    "clients spread across them exclude each other, with increasing fencing tokens",
-    () => expectExclusionAcross(servers, TOKEN, 8),
-    120_000,
-  );
-
-  it("a release through one instance hands the lock to a waiter long-polling on another", async () => {
-    for (const [from, to] of [
-      [0, 1],
-      [1, 2],
-      [2, 0],
-    ] as const)
-      await expectHandover(
-        servers[from] as ServerProcess,
-        servers[to] as ServerProcess,
-        TOKEN,
-        300,
-      );
-  }, 60_000);
+  itSharesOneStore(() => servers, TOKEN, { rounds: 8, settleMs: 300 });
 
   it("an instance killed with its holder's lease in the object: another instance's waiter takes over after the ttl", async () => {
     const victim = await start("node");

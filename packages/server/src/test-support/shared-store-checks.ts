@@ -1,5 +1,5 @@
 import { HttpLocker } from "@lockgate/http-client";
-import { expect } from "vitest";
+import { expect, it } from "vitest";
 import { contend } from "./contend.ts";
 import type { ServerProcess } from "./server-process.ts";
 
@@ -41,4 +41,25 @@ export async function expectHandover(
   expect(next.fencingToken).toBe(held.fencingToken + 1);
   await next.release();
   await Promise.all([a.close(), b.close()]);
+}
+
+/** The two cases every set of instances on one store must pass, as vitest cases. */
+export function itSharesOneStore(
+  servers: () => readonly ServerProcess[],
+  token: string,
+  options: { rounds: number; settleMs: number },
+): void {
+  it(
+    "clients spread across them exclude each other, with increasing fencing tokens",
+    () => expectExclusionAcross(servers(), token, options.rounds),
+    120_000,
+  );
+
+  it("a release through one instance hands the lock to a waiter long-polling on another", async () => {
+    const all = servers();
+    for (let i = 0; i < all.length; i++) {
+      const to = all[(i + 1) % all.length] as ServerProcess;
+      await expectHandover(all[i] as ServerProcess, to, token, options.settleMs);
+    }
+  }, 60_000);
 }
