@@ -125,6 +125,24 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { 200: { description: "text/event-stream of `state` events" } },
         },
       },
+      "/v1/status": {
+        get: {
+          summary:
+            "The status page's data: the server (store, version, uptime) and every lock the token may read",
+          parameters: [{ name: "prefix", in: "query", schema: { type: "string" } }],
+          responses: { 200: { description: "Server and locks", ...json({ type: "object" }) } },
+        },
+      },
+      "/v1/status/stream": {
+        get: {
+          summary: "Server-sent events for the status page: `locks` events of rendered HTML",
+          parameters: [{ name: "prefix", in: "query", schema: { type: "string" } }],
+          responses: { 200: { description: "text/event-stream of `locks` events" } },
+        },
+      },
+      "/": {
+        get: { summary: "The live status page (HTML); POST a form with the token for a snapshot" },
+      },
       "/acquire": {
         post: {
           summary:

@@ -104,6 +104,8 @@ describe("health, readiness, metrics, OpenAPI and auth", () => {
       "/v1/value",
       "/v1/release",
       "/v1/locks/{name}/watch",
+      "/v1/status",
+      "/v1/status/stream",
       "/acquire",
       "/metrics",
     ]) {
