@@ -71,26 +71,14 @@ export async function openLocker(
       });
     }
     case "kubernetes": {
-      const { KubernetesLocker, loadKubeConfig } = await import("@lockgate/kubernetes");
-      let kubeConfig: ReturnType<typeof loadKubeConfig>;
+      const { KubernetesLocker, loadClusterConfig, NO_CLUSTER_HINT } = await import(
+        "@lockgate/kubernetes"
+      );
+      let kubeConfig: ReturnType<typeof loadClusterConfig>;
       try {
-        kubeConfig = loadKubeConfig();
-        if (target.context !== undefined) kubeConfig.setCurrentContext(target.context);
+        kubeConfig = loadClusterConfig(target.context);
       } catch (error) {
-        throw new CliError(
-          "no-kubeconfig",
-          `cannot load a kubeconfig: ${(error as Error).message}`,
-          EXIT.usage,
-          "set KUBECONFIG, or run in a pod with a service account",
-        );
-      }
-      if (!kubeConfig.getCurrentCluster()) {
-        throw new CliError(
-          "no-kubeconfig",
-          "no Kubernetes cluster configured",
-          EXIT.usage,
-          "set KUBECONFIG, or run in a pod with a service account",
-        );
+        throw new CliError("no-kubeconfig", (error as Error).message, EXIT.usage, NO_CLUSTER_HINT);
       }
       return new KubernetesLocker({ ...timings, object: target.object, kubeConfig });
     }

@@ -90,6 +90,19 @@ describe("lockgate run: exit statuses", () => {
     expect(r.stderr).not.toContain("hunter2");
   });
 
+  it("a kubernetes:// store without a cluster exits 2, saying where a kubeconfig comes from", async () => {
+    const r = await runCli(
+      ["run", "x", "--store", "kubernetes://ci/configmaps/locks", "--", "true"],
+      {
+        ...env,
+        KUBECONFIG: "/dev/null",
+      },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\[no-kubeconfig\]/);
+    expect(r.stderr).toContain("set KUBECONFIG, or run in a pod with a service account");
+  });
+
   it("a command that cannot be found exits 127 and leaves the lock free", async () => {
     const r = await runCli(["run", "exit/missing", "--", "no-such-command-here"], env);
     expect(r.code).toBe(127);

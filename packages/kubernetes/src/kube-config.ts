@@ -1,5 +1,5 @@
 import { KubeConfig } from "@kubernetes/client-node";
-import type { LockerOptions, RecordCodec } from "@lockgate/core";
+import { type LockerOptions, LockgateError, type RecordCodec } from "@lockgate/core";
 import type { GoLockgateCodecOptions, KubernetesStoreOptions } from "@lockgate/store-kubernetes";
 
 export interface KubernetesLockerOptions
@@ -24,5 +24,30 @@ export function loadKubeConfig(from?: KubernetesLockerOptions["kubeConfig"]): Ku
     kubeConfig.loadFromFile(from.file);
     if (from.context) kubeConfig.setCurrentContext(from.context);
   } else kubeConfig.loadFromDefault();
+  return kubeConfig;
+}
+
+/** What to do when no cluster can be found: the same advice wherever a kubeconfig is loaded. */
+export const NO_CLUSTER_HINT = "set KUBECONFIG, or run in a pod with a service account";
+
+/**
+ * The default kubeconfig ($KUBECONFIG, ~/.kube/config, the pod's service account), on
+ * `context` if given, and only if it names a cluster. Throws invalid-argument saying what is
+ * missing: for a command line or a server that must refuse to start.
+ */
+export function loadClusterConfig(context?: string): KubeConfig {
+  let kubeConfig: KubeConfig;
+  try {
+    kubeConfig = loadKubeConfig();
+    if (context !== undefined) kubeConfig.setCurrentContext(context);
+  } catch (error) {
+    throw new LockgateError(
+      "invalid-argument",
+      `cannot load a kubeconfig: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  if (!kubeConfig.getCurrentCluster())
+    throw new LockgateError("invalid-argument", "no Kubernetes cluster configured");
   return kubeConfig;
 }

@@ -17,22 +17,13 @@ export async function createBackend(store: StoreConfig): Promise<LeaseBackend> {
 async function kubernetesBackend(
   store: Extract<StoreConfig, { kind: "kubernetes" }>,
 ): Promise<LeaseBackend> {
-  const { createKubernetesLeaseBackend, loadKubeConfig, parseObjectPath } = await import(
-    "@lockgate/kubernetes"
-  );
-  let kubeConfig: ReturnType<typeof loadKubeConfig>;
+  const { createKubernetesLeaseBackend, loadClusterConfig, NO_CLUSTER_HINT, parseObjectPath } =
+    await import("@lockgate/kubernetes");
+  let kubeConfig: ReturnType<typeof loadClusterConfig>;
   try {
-    kubeConfig = loadKubeConfig();
-    if (store.context !== undefined) kubeConfig.setCurrentContext(store.context);
+    kubeConfig = loadClusterConfig(store.context);
   } catch (error) {
-    throw new ConfigError(
-      `--store kubernetes cannot load a kubeconfig (${(error as Error).message}): set KUBECONFIG, or run in a pod with a service account`,
-    );
-  }
-  if (!kubeConfig.getCurrentCluster()) {
-    throw new ConfigError(
-      "--store kubernetes found no cluster: set KUBECONFIG, or run in a pod with a service account",
-    );
+    throw new ConfigError(`--store kubernetes: ${(error as Error).message}: ${NO_CLUSTER_HINT}`);
   }
   const context = kubeConfig.getContextObject(kubeConfig.getCurrentContext());
   let object: ReturnType<typeof parseObjectPath>;
