@@ -50,10 +50,10 @@ export function mountGoProtocol(
       { waitMs: 0 },
     );
     if (outcome.status !== "granted") {
-      places.waiting(poll, place.id);
+      places.waiting(place);
       return c.json({ lockHandle: { uuid: "", lockName: name }, err: SHOULD_WAIT });
     }
-    places.granted(poll);
+    places.granted(place);
     metrics.count("lockgate_grants_total", { api: "go" });
     return c.json({ lockHandle: { uuid: outcome.lease.id, lockName: name }, err: "" });
   });

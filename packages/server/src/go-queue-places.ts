@@ -14,6 +14,13 @@ export interface GoPoll {
   readonly caller: string;
 }
 
+export interface GoPlace {
+  readonly id: string;
+  readonly join: boolean;
+  /** Only for a caller without an AcquirerId. */
+  readonly key?: string;
+}
+
 /**
  * Which queue place a Go lockgate `/acquire` poll stands for. The Go client never waits on the
  * server: it polls every 2 s. With an AcquirerId the place is the acquirer's, the same on every
@@ -32,10 +39,11 @@ export class GoQueuePlaces {
   }
 
   /**
-   * The request id this poll acquires with, and whether it waits in the queue (`join`) or only
-   * tries (a first anonymous poll).
+   * The place this poll stands for: the request id it acquires with, whether it waits in the
+   * queue (`join`) or only tries (a first anonymous poll), and, for an anonymous caller, the key
+   * its polls are known by (`waiting` and `granted` take the place back).
    */
-  placeFor(poll: GoPoll): { id: string; join: boolean } {
+  placeFor(poll: GoPoll): GoPlace {
     if (poll.acquirerId) {
       return { id: `go-${digest(`${poll.name}\0${poll.shared}\0${poll.acquirerId}`)}`, join: true };
     }
@@ -45,19 +53,17 @@ export class GoQueuePlaces {
     if (known && (known.joined || now - known.polledAt <= NEXT_POLL_WITHIN_MS)) {
       known.polledAt = now;
       known.joined = true;
-      return { id: known.id, join: true };
+      return { id: known.id, join: true, key };
     }
-    return { id: crypto.randomUUID(), join: false };
+    return { id: crypto.randomUUID(), join: false, key };
   }
 
   /** The poll got "should wait": remember it, so its next poll is known as the same caller's. */
-  waiting(poll: GoPoll, id: string): void {
-    if (poll.acquirerId) return;
-    const key = digest(`${poll.caller}\0${poll.name}\0${poll.shared}`);
-    const known = this.#anonymous.get(key);
-    if (known?.id === id) return;
-    this.#anonymous.delete(key);
-    this.#anonymous.set(key, { id, polledAt: this.#now(), joined: false });
+  waiting(place: GoPlace): void {
+    if (place.key === undefined) return;
+    if (this.#anonymous.get(place.key)?.id === place.id) return;
+    this.#anonymous.delete(place.key);
+    this.#anonymous.set(place.key, { id: place.id, polledAt: this.#now(), joined: false });
     if (this.#anonymous.size > MAX_REMEMBERED) {
       const oldest = this.#anonymous.keys().next().value;
       if (oldest !== undefined) this.#anonymous.delete(oldest);
@@ -65,9 +71,8 @@ export class GoQueuePlaces {
   }
 
   /** The poll took the lock: its place is used up. */
-  granted(poll: GoPoll): void {
-    if (poll.acquirerId) return;
-    this.#anonymous.delete(digest(`${poll.caller}\0${poll.name}\0${poll.shared}`));
+  granted(place: GoPlace): void {
+    if (place.key !== undefined) this.#anonymous.delete(place.key);
   }
 }
 
