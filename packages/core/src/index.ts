@@ -35,6 +35,7 @@ export type { JsonValue } from "./json-value.ts";
 export type { AcquireOutcome, AcquireStepOptions, LeaseBackend } from "./lease-backend.ts";
 export { LeaseObserver } from "./lease-observer.ts";
 export { LeaseRenewer, type LeaseRenewerOptions, type LeaseTimings } from "./lease-renewer.ts";
+export { type LinkedSignal, linkSignals } from "./linked-signal.ts";
 export { displayLockName, formatDuration } from "./lock-display.ts";
 export { Lock } from "./lock-handle.ts";
 export {

@@ -7,6 +7,7 @@ import { closedError, formatMs, isLockgateError, LockgateError } from "./errors.
 import type { JsonValue } from "./json-value.ts";
 import type { AcquireOutcome, LeaseBackend } from "./lease-backend.ts";
 import { LeaseRenewer, type LeaseTimings } from "./lease-renewer.ts";
+import { linkSignals } from "./linked-signal.ts";
 import { Lock } from "./lock-handle.ts";
 import type { LockInfo } from "./lock-info.ts";
 import { validateLease, validateLockName, validateTimings } from "./locker-options.ts";
@@ -150,7 +151,7 @@ export class Locker {
     timeout: number,
     closing: AbortSignal,
   ): Promise<Lock | null> {
-    const signal = options.signal ? AbortSignal.any([options.signal, closing]) : closing;
+    const { signal, unlink } = linkSignals(options.signal, closing);
     const request: AcquireRequest = {
       name,
       id: crypto.randomUUID(),
@@ -224,6 +225,8 @@ export class Locker {
         throw closing.reason;
       }
       throw error;
+    } finally {
+      unlink();
     }
   }
 

@@ -11,6 +11,7 @@ import {
   LockgateError,
   type LockgateErrorCode,
   type LockInfo,
+  linkSignals,
   systemClock,
 } from "@lockgate/core";
 
@@ -173,7 +174,24 @@ export class HttpLeaseBackend implements LeaseBackend {
     signal?: AbortSignal,
   ): Promise<unknown> {
     const timeout = AbortSignal.timeout(Math.ceil(waitMs + this.#requestTimeout));
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    // Not AbortSignal.any: a caller's long-lived signal would keep an entry per request.
+    const { signal: combined, unlink } = linkSignals(signal, timeout);
+    try {
+      return await this.#send(method, path, body, waitMs, signal, timeout, combined);
+    } finally {
+      unlink();
+    }
+  }
+
+  async #send(
+    method: string,
+    path: string,
+    body: unknown,
+    waitMs: number,
+    signal: AbortSignal | undefined,
+    timeout: AbortSignal,
+    combined: AbortSignal,
+  ): Promise<unknown> {
     let response: Response;
     try {
       response = await this.#fetch(`${this.url}${path}`, {

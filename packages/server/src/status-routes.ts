@@ -1,4 +1,4 @@
-import type { LockInfo } from "@lockgate/core";
+import { type LockInfo, linkSignals } from "@lockgate/core";
 import type { Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { type AccessToken, mayAccess, tokenFor } from "./access-tokens.ts";
@@ -100,7 +100,7 @@ export function mountStatusPage(app: Hono, options: StatusPageOptions): void {
     const token = c.get("accessToken") as AccessToken | undefined;
     c.header("cache-control", "no-store");
     return streamSSE(c, async (stream) => {
-      const stop = AbortSignal.any([c.req.raw.signal, shutdown]);
+      const { signal: stop, unlink } = linkSignals(c.req.raw.signal, shutdown);
       let last = "";
       let wake: () => void = () => {};
       let pending: readonly LockInfo[] | undefined;
@@ -135,6 +135,7 @@ export function mountStatusPage(app: Hono, options: StatusPageOptions): void {
         }
       } finally {
         unsubscribe();
+        unlink();
       }
     });
   });

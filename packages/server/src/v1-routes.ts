@@ -1,4 +1,4 @@
-import type { LeaseBackend } from "@lockgate/core";
+import { type LeaseBackend, linkSignals } from "@lockgate/core";
 import type { Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { apiError } from "./api-error.ts";
@@ -60,13 +60,15 @@ export function mountV1(
     const waitMs = field.int(body, "waitMs", 0, 0, limits.maxWait);
     const received = performance.now();
     // Stop waiting when the client goes away or the server shuts down; the place is kept.
-    const stop = AbortSignal.any([c.req.raw.signal, shutdown]);
+    const { signal: stop, unlink } = linkSignals(c.req.raw.signal, shutdown);
     let outcome: Awaited<ReturnType<LeaseBackend["acquire"]>>;
     try {
       outcome = await backend.acquire(request, { waitMs, signal: stop });
     } catch (error) {
       if (stop.aborted) return c.json({ status: "waiting", position: -1 });
       throw error;
+    } finally {
+      unlink();
     }
     if (outcome.status !== "granted") return c.json(outcome);
     metrics.count("lockgate_grants_total", { api: "v1" });
@@ -132,9 +134,13 @@ export function mountV1(
       return apiError(c, 400, "invalid-argument", "Lock names are at most 1024 characters");
     authorize(c, name, "read");
     return streamSSE(c, async (stream) => {
-      const stop = AbortSignal.any([c.req.raw.signal, shutdown]);
-      for await (const info of backend.watch(name, stop)) {
-        await stream.writeSSE({ event: "state", data: JSON.stringify(info) });
+      const { signal: stop, unlink } = linkSignals(c.req.raw.signal, shutdown);
+      try {
+        for await (const info of backend.watch(name, stop)) {
+          await stream.writeSSE({ event: "state", data: JSON.stringify(info) });
+        }
+      } finally {
+        unlink();
       }
     });
   });

@@ -6,7 +6,7 @@ import {
   type KubeConfig,
   ServerConfiguration,
 } from "@kubernetes/client-node";
-import { formatMs, LockgateError } from "@lockgate/core";
+import { formatMs, LockgateError, linkSignals } from "@lockgate/core";
 
 export interface ApiResponse {
   readonly status: number;
@@ -66,7 +66,10 @@ export class KubernetesApi {
       context.setBody(JSON.stringify(request.body));
     }
     const deadline = AbortSignal.timeout(this.#timeout);
-    context.setSignal(request.signal ? AbortSignal.any([request.signal, deadline]) : deadline);
+    // Not AbortSignal.any: a caller's long-lived signal (a watch's, a store's close) would keep
+    // an entry per request.
+    const linked = linkSignals(request.signal, deadline);
+    context.setSignal(linked.signal);
     try {
       await this.kubeConfig.applySecurityAuthentication(context);
       const { status, text } = ON_BUN
@@ -96,6 +99,8 @@ export class KubernetesApi {
           : `Could not reach the Kubernetes API server (${request.method} ${request.path}): ${String((cause as Error)?.message ?? cause)}`,
         { cause },
       );
+    } finally {
+      linked.unlink();
     }
   }
 
