@@ -10,8 +10,8 @@ interface Sighting {
 
 /** What one key's record showed, holders and queue places apart, by entry id. */
 interface KeySightings {
-  readonly holder: Map<string, Sighting>;
-  readonly queue: Map<string, Sighting>;
+  readonly holder: ReadonlyMap<string, Sighting>;
+  readonly queue: ReadonlyMap<string, Sighting>;
 }
 
 /**
@@ -67,11 +67,15 @@ export class LeaseObserver {
   }
 }
 
+/** Shared by every record without holders (or without a queue): never written to. */
+const NO_SIGHTINGS: ReadonlyMap<string, Sighting> = new Map();
+
 function sightingsOf(
   entries: readonly LeaseEntry[],
-  previous: Map<string, Sighting> | undefined,
+  previous: ReadonlyMap<string, Sighting> | undefined,
   now: number,
-): Map<string, Sighting> {
+): ReadonlyMap<string, Sighting> {
+  if (entries.length === 0) return NO_SIGHTINGS;
   const next = new Map<string, Sighting>();
   for (const entry of entries) {
     const seen = previous?.get(entry.id);

@@ -51,8 +51,17 @@ interface ReadResult {
 const CONFLICT_BACKOFF = { base: 2, cap: 25 } as const;
 /** Keys whose last known record is kept (to write without reading first); the oldest go first. */
 const KNOWN_KEYS = 1_024;
+/** Store answers whose decoded record is kept (see #decoded); the oldest go first. */
+const DECODED_ANSWERS = 1_024;
 /** How long a holder granted alone holds before it follows its lock (see #followLater). */
 const FOLLOW_HELD_AFTER_MS = 20;
+/**
+ * Quiet holders (granted alone) that follow their lock at once, the newest kept. A watch per
+ * held lock cost a lock server ~5 KiB per lock (100,000 held: ~500 MiB); past this many, the
+ * oldest quiet holder stops following, and its release pays a lost write and a read only if
+ * another process queued meanwhile (this backend's own writes are remembered without a watch).
+ */
+const QUIET_FOLLOWERS = 256;
 /** The answer assumed for a key never seen: the first acquire of a name is a create-if-absent. */
 const NEVER_SEEN: StoreRecord = Object.freeze({ value: null, version: null });
 const NO_EXPIRY = Number.NaN;
@@ -75,10 +84,11 @@ export class StoreLeaseBackend implements LeaseBackend {
    * Records decoded from a store answer (by its object), observed once: the waiters of a lock
    * that one change wakes all read the same answer, and decoding and observing it again for
    * each would cost O(waiters) apiece. Observing it again would change nothing: the marks are
-   * the ones already seen. Entries go with the answers (a store's shared "absent" answer is
-   * told apart by key).
+   * the ones already seen. Only recent answers (a store's shared "absent" answer is told apart
+   * by key): a store that keeps its answers (memory) would otherwise keep a decoded copy of
+   * every record beside it.
    */
-  readonly #decoded = new WeakMap<StoreRecord, { key: string; record: LockRecord }>();
+  readonly #decoded = new Map<StoreRecord, { key: string; record: LockRecord }>();
   /**
    * The last record this backend read or wrote per key, for keys no feed follows: a write then
    * expects that version without reading first (a conflict means it was stale, and the retry
@@ -103,6 +113,8 @@ export class StoreLeaseBackend implements LeaseBackend {
   readonly #following = new Map<string, () => void>();
   /** Holders granted alone, until they start following (see #followLater). */
   readonly #followTimers = new Map<string, TimerHandle>();
+  /** Holders granted alone that follow, oldest first (at most QUIET_FOLLOWERS). */
+  readonly #quietFollowers = new Set<string>();
   /** Waiting requests that have had a place in a written queue (to tell a join from a rejoin). */
   readonly #placed = new Set<string>();
   /** What the store said it held when our last write to a key lost: read once, then dropped. */
@@ -153,7 +165,15 @@ export class StoreLeaseBackend implements LeaseBackend {
     const timer = this.#clock.setTimeout(
       () => {
         this.#followTimers.delete(lease.id);
-        if (!this.#closed) this.#follow(lease);
+        if (this.#closed || this.#following.has(lease.id)) return;
+        if (this.#quietFollowers.size >= QUIET_FOLLOWERS) {
+          const oldest = this.#quietFollowers.values().next().value as string;
+          this.#quietFollowers.delete(oldest);
+          this.#following.get(oldest)?.();
+          this.#following.delete(oldest);
+        }
+        this.#follow(lease);
+        this.#quietFollowers.add(lease.id);
       },
       FOLLOW_HELD_AFTER_MS,
       { background: true },
@@ -162,6 +182,8 @@ export class StoreLeaseBackend implements LeaseBackend {
   }
 
   #follow(lease: Lease): void {
+    // A renewal that lost a race follows for good: the lock is contended after all.
+    this.#quietFollowers.delete(lease.id);
     if (!this.store.watch || this.#following.has(lease.id)) return;
     this.#following.set(lease.id, this.#feed(lease.name).retain());
   }
@@ -170,6 +192,7 @@ export class StoreLeaseBackend implements LeaseBackend {
     const timer = this.#followTimers.get(id);
     if (timer !== undefined) this.#clock.clearTimeout(timer);
     this.#followTimers.delete(id);
+    this.#quietFollowers.delete(id);
     this.#following.get(id)?.();
     this.#following.delete(id);
   }
@@ -314,6 +337,7 @@ export class StoreLeaseBackend implements LeaseBackend {
     for (const timer of this.#followTimers.values()) this.#clock.clearTimeout(timer);
     this.#followTimers.clear();
     this.#following.clear();
+    this.#quietFollowers.clear();
     for (const feed of [...this.#feeds.values()]) feed.stop();
     if (this.#closeStore) await this.store.close?.();
   }
@@ -535,7 +559,13 @@ export class StoreLeaseBackend implements LeaseBackend {
       }
       this.#observer.observe(key, record, this.#clock.now());
       decoded = { key, record };
-      if (stored !== NEVER_SEEN) this.#decoded.set(stored, decoded);
+      if (stored !== NEVER_SEEN) {
+        if (this.#decoded.size >= DECODED_ANSWERS) {
+          const oldest = this.#decoded.keys().next().value as StoreRecord;
+          this.#decoded.delete(oldest);
+        }
+        this.#decoded.set(stored, decoded);
+      }
     }
     return { record: decoded.record, version: stored.version, source };
   }
