@@ -1,6 +1,7 @@
 import { LockgateError } from "./errors.ts";
 import type { JsonValue } from "./json-value.ts";
 import type { HolderEntry, LockRecord, QueueEntry, RecordCodec } from "./lock-record.ts";
+import { setNewest } from "./newest-entries.ts";
 
 const FORMAT = 1;
 
@@ -27,11 +28,7 @@ export const jsonRecordCodec: RecordCodec = {
       throw corrupt(key, "it is not JSON", cause);
     }
     const record = parseRecord(parsed, key);
-    if (recentlyDecoded.size >= RECENT_LIMIT) {
-      const oldest = recentlyDecoded.keys().next().value;
-      if (oldest !== undefined) recentlyDecoded.delete(oldest);
-    }
-    recentlyDecoded.set(value, record);
+    setNewest(recentlyDecoded, value, record, RECENT_LIMIT);
     return record;
   },
 };

@@ -20,6 +20,7 @@ import { LeaseObserver } from "./lease-observer.ts";
 import { type LockInfo, lockInfoFromRecord } from "./lock-info.ts";
 import { emptyRecord, type LockRecord, type RecordCodec } from "./lock-record.ts";
 import type { LockStore, StoreRecord } from "./lock-store.ts";
+import { setNewest } from "./newest-entries.ts";
 
 export interface StoreLeaseBackendOptions {
   clock?: Clock;
@@ -167,10 +168,7 @@ export class StoreLeaseBackend implements LeaseBackend {
         this.#followTimers.delete(lease.id);
         if (this.#closed || this.#following.has(lease.id)) return;
         if (this.#quietFollowers.size >= QUIET_FOLLOWERS) {
-          const oldest = this.#quietFollowers.values().next().value as string;
-          this.#quietFollowers.delete(oldest);
-          this.#following.get(oldest)?.();
-          this.#following.delete(oldest);
+          this.#unfollow(this.#quietFollowers.values().next().value as string);
         }
         this.#follow(lease);
         this.#quietFollowers.add(lease.id);
@@ -559,13 +557,7 @@ export class StoreLeaseBackend implements LeaseBackend {
       }
       this.#observer.observe(key, record, this.#clock.now());
       decoded = { key, record };
-      if (stored !== NEVER_SEEN) {
-        if (this.#decoded.size >= DECODED_ANSWERS) {
-          const oldest = this.#decoded.keys().next().value as StoreRecord;
-          this.#decoded.delete(oldest);
-        }
-        this.#decoded.set(stored, decoded);
-      }
+      if (stored !== NEVER_SEEN) setNewest(this.#decoded, stored, decoded, DECODED_ANSWERS);
     }
     return { record: decoded.record, version: stored.version, source };
   }
@@ -599,12 +591,7 @@ export class StoreLeaseBackend implements LeaseBackend {
   }
 
   #remember(key: string, stored: StoreRecord): void {
-    this.#known.delete(key);
-    if (this.#known.size >= KNOWN_KEYS) {
-      const oldest = this.#known.keys().next().value;
-      if (oldest !== undefined) this.#known.delete(oldest);
-    }
-    this.#known.set(key, stored);
+    setNewest(this.#known, key, stored, KNOWN_KEYS);
   }
 
   #backoff(attempt: number, signal: AbortSignal | undefined): Promise<void> {
