@@ -15,6 +15,8 @@ import { describe, expect, it } from "vitest";
 class CountingStore implements LockStore {
   readonly capabilities: LockStore["capabilities"];
   readonly calls = { get: 0, put: 0, conflicts: 0, watch: 0 };
+  /** Watches not yet stopped. */
+  openWatches = 0;
   readonly #inner: MemoryStore;
 
   constructor(inner: MemoryStore) {
@@ -39,6 +41,8 @@ class CountingStore implements LockStore {
 
   watch(key: string, signal: AbortSignal): AsyncIterable<StoreRecord> {
     this.calls.watch++;
+    this.openWatches++;
+    signal.addEventListener("abort", () => this.openWatches--, { once: true });
     return this.#inner.watch(key, signal);
   }
 
@@ -150,5 +154,31 @@ describe("store calls per operation", () => {
       expect(waiterStore.calls.put - waiterStore.calls.conflicts).toBe(renewed ? 1 : 0);
       await Promise.all([holder.close(), waiter.close()]);
     }
+  });
+
+  it("a backend holding many quiet locks follows at most 256 of them (a lock server must not keep a watch per held lock)", async () => {
+    const store = new CountingStore(new MemoryStore());
+    const backend = new StoreLeaseBackend(store);
+    const leases = [];
+    for (let i = 0; i < 300; i++) {
+      const outcome = await backend.acquire(request(`h-${i}`, `quiet-${i}`), { waitMs: 0 });
+      if (outcome.status !== "granted") throw new Error(`quiet-${i}: ${outcome.status}`);
+      leases.push(outcome.lease);
+    }
+    // Each follows after 20 ms; the oldest past 256 let go, and their feeds stop after lingering 1 s.
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    expect(store.calls.watch).toBe(300);
+    expect(store.openWatches).toBe(256);
+    // The newest still follow: a waiter from another backend on the newest lock is seen, so its
+    // release hands over in one write without a conflict.
+    const other = new StoreLeaseBackend(store);
+    const newest = leases[299] as (typeof leases)[number];
+    expect((await other.acquire(request("w", newest.name), { waitMs: 0 })).status).toBe("waiting");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    store.reset();
+    await backend.release(newest);
+    expect(store.calls).toMatchObject({ put: 1, conflicts: 0 });
+    await other.close();
+    await backend.close();
   });
 });
