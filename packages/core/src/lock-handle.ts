@@ -7,12 +7,14 @@ import type { LeaseRenewer } from "./lease-renewer.ts";
 interface LockHandleInternals {
   readonly backend: LeaseBackend;
   readonly lease: Lease;
-  readonly controller: AbortController;
   readonly onError: (error: unknown) => void;
   readonly onSettled: (handle: Lock) => void;
   /** The entry was left in the record when the lease was lost; release() removes it. */
   readonly releaseAfterLoss?: boolean;
 }
+
+/** Why a hold ended, built only when someone asks: most holds end by a release nobody watches. */
+type EndReason = LockgateError | (() => LockgateError);
 
 /**
  * A held lock. `signal` aborts, with a "lease-lost" LockgateError as its reason, the moment the
@@ -25,10 +27,12 @@ export class Lock implements AsyncDisposable {
   readonly shared: boolean;
   /** Strictly greater than every earlier grant's token for this name: pass it to what you guard. */
   readonly fencingToken: number;
-  readonly signal: AbortSignal;
   readonly #internals: LockHandleInternals;
   #renewer: LeaseRenewer | undefined;
   #release: Promise<void> | undefined;
+  /** Made at the first read of `signal`: a controller and its abort event per hold cost more than the rest of an uncontended acquire+release. */
+  #controller: AbortController | undefined;
+  #ended: EndReason | undefined;
 
   /** @internal Created by Locker.acquire. */
   constructor(internals: LockHandleInternals) {
@@ -37,7 +41,33 @@ export class Lock implements AsyncDisposable {
     this.id = internals.lease.id;
     this.shared = internals.lease.shared;
     this.fencingToken = internals.lease.token;
-    this.signal = internals.controller.signal;
+  }
+
+  /** See the class: "lease-lost" when lost; "not-held" after `release()` or `detach()`. */
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#ended) this.#controller.abort(this.#reason());
+    }
+    return this.#controller.signal;
+  }
+
+  /** @internal Ends the hold (lost, max-hold, released): false if it had already ended. */
+  end(reason: EndReason): boolean {
+    if (this.#ended) return false;
+    this.#ended = reason;
+    this.#controller?.abort(this.#reason());
+    return true;
+  }
+
+  /** @internal Whether the hold has ended, without building a signal. */
+  get ended(): boolean {
+    return this.#ended !== undefined;
+  }
+
+  #reason(): LockgateError {
+    if (typeof this.#ended === "function") this.#ended = this.#ended();
+    return this.#ended as LockgateError;
   }
 
   /** @internal */
@@ -53,19 +83,19 @@ export class Lock implements AsyncDisposable {
    * before it answers false. Check it, or `throwIfLost()`, right before each guarded step.
    */
   get held(): boolean {
-    if (this.signal.aborted) return false;
+    if (this.#ended) return false;
     return this.#renewer?.isBelieved() ?? true;
   }
 
   /** Throws the lost-lease (or released) error unless `held` is true. */
   throwIfLost(): void {
     if (this.held) return;
-    throw this.signal.reason;
+    throw this.#reason();
   }
 
   /** True once the lease was lost (see `signal.reason`). */
   get lost(): boolean {
-    return this.signal.aborted && (this.signal.reason as LockgateError).code === "lease-lost";
+    return this.#ended !== undefined && this.#reason().code === "lease-lost";
   }
 
   get released(): boolean {
@@ -90,10 +120,10 @@ export class Lock implements AsyncDisposable {
    */
   detach(): Lease {
     this.throwIfLost();
-    const { lease, controller, onSettled } = this.#internals;
+    const { lease, onSettled } = this.#internals;
     this.#renewer?.stop();
     this.#release = Promise.resolve();
-    controller.abort(
+    this.end(() =>
       stacklessError("not-held", `The lock ${JSON.stringify(lease.name)} was detached`),
     );
     onSettled(this);
@@ -119,18 +149,18 @@ export class Lock implements AsyncDisposable {
   }
 
   async #doRelease(): Promise<void> {
-    const { backend, lease, controller, onSettled } = this.#internals;
+    const { backend, lease, onSettled } = this.#internals;
     try {
       // A lost lease was already given up by the Locker, unless it was told to leave it to us.
-      if (this.signal.aborted) {
-        const reason = this.signal.reason as LockgateError;
+      if (this.#ended) {
+        const reason = this.#reason();
         // After maxHold the entry stays until its ttl; a holder that stopped may free it now.
         if (reason.code === "max-hold" || (this.lost && this.#internals.releaseAfterLoss))
           await backend.release(lease);
         return;
       }
       this.#renewer?.stop();
-      controller.abort(
+      this.end(() =>
         stacklessError("not-held", `The lock ${JSON.stringify(lease.name)} was released`),
       );
       await backend.release(lease);

@@ -338,11 +338,9 @@ export class Locker {
     timings: LeaseTimings,
     options: AcquireOptions,
   ): Lock {
-    const controller = new AbortController();
     const lock = new Lock({
       backend: this.backend,
       lease: outcome.lease,
-      controller,
       onError: this.#onError,
       onSettled: (l) => this.#held.delete(l),
       releaseAfterLoss: options.releaseWhenLost === false,
@@ -358,7 +356,7 @@ export class Locker {
         onError: this.#onError,
         onLost: (error) => {
           this.#held.delete(lock);
-          controller.abort(error);
+          lock.end(error);
           // We no longer believe we hold it; remove our entry rather than let it expire.
           if (options.releaseWhenLost !== false)
             this.backend.release(outcome.lease).catch(this.#onError);
@@ -378,10 +376,10 @@ export class Locker {
       const maxHold = options.maxHold;
       this.#clock.setTimeout(
         () => {
-          if (controller.signal.aborted) return; // released or lost first
+          if (lock.ended) return; // released or lost first
           renewer.stop();
           this.#held.delete(lock);
-          controller.abort(
+          lock.end(
             new LockgateError(
               "max-hold",
               `The lock ${JSON.stringify(outcome.lease.name)} was held for its maxHold of ${formatMs(maxHold)}: ` +
