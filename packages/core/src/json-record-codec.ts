@@ -15,6 +15,8 @@ const RECENT_LIMIT = 64;
 
 /** The default codec: `{"lockgate":1,"name":…,"token":…,"holders":[…],"queue":[…]}`. */
 export const jsonRecordCodec: RecordCodec = {
+  // Records hold JSON values only (JsonValue), and every field is written.
+  lossless: true,
   encode(record) {
     return JSON.stringify(recordFields(record));
   },

@@ -55,6 +55,24 @@ describe("LeaseObserver", () => {
     expect(observer.isExpired("n", "holder", holder(0, 0), world.now())).toBe(false);
   });
 
+  it("forgets an entry that left the record: back with the same beat, it is counted afresh", () => {
+    const world = new ManualClock();
+    const observer = new LeaseObserver();
+    const other = { ...holder(0, 0), id: "other" };
+    const both: LockRecord = { name: "n", token: 1, holders: [holder(0, 0), other], queue: [] };
+    expect(observer.observe("n", both, world.now())).toBe(1_000);
+    world.advance(600);
+    observer.observe("n", { ...both, holders: [other] }, world.now());
+    world.advance(100);
+    // Observing returns the earliest expiry: "other" still counts from 0, "h" from 700.
+    expect(observer.observe("n", both, world.now())).toBe(1_000);
+    world.advance(999);
+    expect(observer.isExpired("n", "holder", holder(0, 0), world.now())).toBe(false);
+    expect(observer.nextExpiry("n", rec(holder(0, 0)))).toBe(1_700);
+    world.advance(1);
+    expect(observer.isExpired("n", "holder", holder(0, 0), world.now())).toBe(true);
+  });
+
   it("judges by its own clock rate: a slow observer waits longer in real time", () => {
     const world = new ManualClock();
     const slow = world.view({ rate: 0.5 });

@@ -6,12 +6,14 @@ interface Sighting {
   readonly renewedAt: number;
   /** Monotonic time at which this observer first saw this beat. */
   readonly at: number;
+  /** The last observe pass that found this entry in the record. */
+  pass: number;
 }
 
 /** What one key's record showed, holders and queue places apart, by entry id. */
 interface KeySightings {
-  readonly holder: ReadonlyMap<string, Sighting>;
-  readonly queue: ReadonlyMap<string, Sighting>;
+  holder: Map<string, Sighting>;
+  queue: Map<string, Sighting>;
 }
 
 /**
@@ -23,17 +25,28 @@ interface KeySightings {
 export class LeaseObserver {
   readonly #sightings = new Map<string, KeySightings>();
 
-  /** Records what `record` shows at monotonic time `now`; forgets entries no longer there. */
-  observe(key: string, record: LockRecord, now: number): void {
-    const previous = this.#sightings.get(key);
+  /**
+   * Records what `record` shows at monotonic time `now`; forgets entries no longer there.
+   * Returns when the first of its entries expires (as `nextExpiry` would), found in the same
+   * pass: every waiter of a lock observes each change, so this is the per-change cost.
+   */
+  observe(key: string, record: LockRecord, now: number): number | undefined {
     if (record.holders.length === 0 && record.queue.length === 0) {
       this.#sightings.delete(key);
-      return;
+      return undefined;
     }
-    this.#sightings.set(key, {
-      holder: sightingsOf(record.holders, previous?.holder, now),
-      queue: sightingsOf(record.queue, previous?.queue, now),
-    });
+    let seen = this.#sightings.get(key);
+    if (!seen) {
+      seen = { holder: NO_SIGHTINGS, queue: NO_SIGHTINGS };
+      this.#sightings.set(key, seen);
+    }
+    const holder = updateSightings(seen.holder, record.holders, now);
+    const queue = updateSightings(seen.queue, record.queue, now);
+    seen.holder = holder.sightings;
+    seen.queue = queue.sightings;
+    if (holder.earliest === undefined) return queue.earliest;
+    if (queue.earliest === undefined) return holder.earliest;
+    return Math.min(holder.earliest, queue.earliest);
   }
 
   /**
@@ -68,27 +81,43 @@ export class LeaseObserver {
 }
 
 /** Shared by every record without holders (or without a queue): never written to. */
-const NO_SIGHTINGS: ReadonlyMap<string, Sighting> = new Map();
+const NO_SIGHTINGS: Map<string, Sighting> = new Map();
 
-function sightingsOf(
+/** Marks which sightings the current pass touched (see updateSightings). */
+let pass = 0;
+
+/**
+ * The sightings of `entries`, updated in place (no map per change): an unchanged beat keeps
+ * its sighting, any change restarts the count, and entries gone from the record are dropped.
+ * A stale read may show an older beat; restarting on it only delays a takeover, never hastens one.
+ */
+function updateSightings(
+  previous: Map<string, Sighting>,
   entries: readonly LeaseEntry[],
-  previous: ReadonlyMap<string, Sighting> | undefined,
   now: number,
-): ReadonlyMap<string, Sighting> {
-  if (entries.length === 0) return NO_SIGHTINGS;
-  const next = new Map<string, Sighting>();
+): { sightings: Map<string, Sighting>; earliest: number | undefined } {
+  if (entries.length === 0) return { sightings: NO_SIGHTINGS, earliest: undefined };
+  const sightings = previous === NO_SIGHTINGS ? new Map<string, Sighting>() : previous;
+  const thisPass = ++pass;
+  let earliest: number | undefined;
+  let touched = 0;
   for (const entry of entries) {
-    const seen = previous?.get(entry.id);
-    // Any change restarts the count. A stale read may show an older beat; restarting on it
-    // only delays a takeover, never hastens one.
-    next.set(
-      entry.id,
-      seen && sameBeat(seen, entry)
-        ? seen
-        : { beat: entry.beat, renewedAt: entry.renewedAt, at: now },
-    );
+    let seen = sightings.get(entry.id);
+    if (seen === undefined || !sameBeat(seen, entry)) {
+      seen = { beat: entry.beat, renewedAt: entry.renewedAt, at: now, pass: 0 };
+      sightings.set(entry.id, seen);
+    }
+    if (seen.pass !== thisPass) {
+      seen.pass = thisPass;
+      touched++;
+    }
+    const at = seen.at + entry.ttl;
+    if (earliest === undefined || at < earliest) earliest = at;
   }
-  return next;
+  if (sightings.size > touched) {
+    for (const [id, seen] of sightings) if (seen.pass !== thisPass) sightings.delete(id);
+  }
+  return { sightings, earliest };
 }
 
 function sameBeat(seen: Sighting, entry: LeaseEntry): boolean {

@@ -48,6 +48,12 @@ export interface RecordCodec {
    * starts at 0; a codec whose records can be deleted by foreign writers seeds it otherwise.
    */
   absent?(key: string): LockRecord;
+  /**
+   * `decode(encode(record))` gives back `record` field for field. The backend then keeps the
+   * record it wrote as its reading of that version, instead of decoding its own write again.
+   * Leave it unset for a format that drops or folds fields.
+   */
+  readonly lossless?: boolean;
 }
 
 export function emptyRecord(name: string, token = 0): LockRecord {

@@ -63,6 +63,11 @@ const FOLLOW_HELD_AFTER_MS = 20;
  * another process queued meanwhile (this backend's own writes are remembered without a watch).
  */
 const QUIET_FOLLOWERS = 256;
+/**
+ * A step that starts within ttl/50 of its own queue write skips the heartbeat: the Locker's
+ * steps come every renewInterval, so the place is still written at least that often plus this.
+ */
+const QUEUED_LATELY_FRACTION = 50;
 /** The answer assumed for a key never seen: the first acquire of a name is a create-if-absent. */
 const NEVER_SEEN: StoreRecord = Object.freeze({ value: null, version: null });
 const NO_EXPIRY = Number.NaN;
@@ -360,12 +365,16 @@ export class StoreLeaseBackend implements LeaseBackend {
         joining && this.#placed.has(request.id) && request.askedAt !== undefined
           ? { ...request, askedAt: askedNow(this.#clock) }
           : request;
-      const plan = planAcquire(record, asking, wallNow, { pruned, heartbeat });
+      // The Locker's first step joins without waiting and the next one begins at once: a place
+      // written just now needs no beat (it was one more write per handoff, racing the others).
+      const beatsNow = heartbeat && (joining || !this.#queuedLately(request));
+      const plan = planAcquire(record, asking, wallNow, { pruned, heartbeat: beatsNow });
       const writes = plan.kind === "grant" || (plan.kind === "wait" && plan.record !== null);
       // Nothing to write on what we only remembered, or a one-shot "busy" on less than the
-      // store's own answer: look at the store first.
+      // store's own answer: look at the store first. A place we wrote just now may wait on
+      // memory: the feed the step then waits on compares versions and wakes at any change.
       if (
-        (!writes && current.source === "memory") ||
+        (!writes && current.source === "memory" && beatsNow === heartbeat) ||
         ((plan.kind === "busy" || plan.kind === "limit-mismatch") && current.source !== "store")
       ) {
         stale = current.version;
@@ -452,6 +461,20 @@ export class StoreLeaseBackend implements LeaseBackend {
     const at = this.#observer.nextExpiry(key, record);
     this.#expiries.set(record, at ?? NO_EXPIRY);
     return at;
+  }
+
+  /** Whether a queue write of this request was sent within the last 1/50 of its ttl. */
+  #queuedLately(request: AcquireRequest): boolean {
+    const writes = this.#queueWrites.get(request.id);
+    if (!writes) return false;
+    let last = Number.NEGATIVE_INFINITY;
+    for (const at of writes.values()) if (at > last) last = at;
+    return this.#clock.now() - last < request.ttl / QUEUED_LATELY_FRACTION;
+  }
+
+  /** Keeps what observing `record` found as its earliest expiry (see #nextExpiry). */
+  #noteExpiry(record: LockRecord, at: number | undefined): void {
+    this.#expiries.set(record, at ?? NO_EXPIRY);
   }
 
   /** Remembers when the queue entry of `id` in `record` was sent, by its beat and stamp. */
@@ -555,7 +578,7 @@ export class StoreLeaseBackend implements LeaseBackend {
         if (source !== "store") return this.#read(key, stored.version, assumeAbsent);
         throw error;
       }
-      this.#observer.observe(key, record, this.#clock.now());
+      this.#noteExpiry(record, this.#observer.observe(key, record, this.#clock.now()));
       decoded = { key, record };
       if (stored !== NEVER_SEEN) setNewest(this.#decoded, stored, decoded, DECODED_ANSWERS);
     }
@@ -583,8 +606,11 @@ export class StoreLeaseBackend implements LeaseBackend {
       } else this.#known.delete(key);
       throw error;
     }
-    this.#observer.observe(key, record, this.#clock.now());
+    this.#noteExpiry(record, this.#observer.observe(key, record, this.#clock.now()));
     const stored = version === null ? NEVER_SEEN : { value, version };
+    // Our next step on this key reads what we wrote: keep the record, not only its text.
+    if (this.#codec.lossless && stored !== NEVER_SEEN)
+      setNewest(this.#decoded, stored, { key, record }, DECODED_ANSWERS);
     this.#remember(key, stored);
     this.#feeds.get(key)?.publish(stored);
     return version;
