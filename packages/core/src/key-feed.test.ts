@@ -61,4 +61,58 @@ describe("KeyFeed", () => {
       feed.stop();
     }
   });
+
+  it("a step's waiter wakes at a new version, at its time, or on abort, and ignores what it knew", async () => {
+    const clock = new ManualClock();
+    const feed = new KeyFeed({
+      store: brokenWatchStore(),
+      key: "k",
+      clock,
+      pollInterval: 100,
+      random: () => 0.5,
+      onError: () => {},
+      onIdle: () => {},
+      linger: 1_000,
+    });
+    const controller = new AbortController();
+    const waiter = feed.waiter(controller.signal);
+    const settled = (p: Promise<void>) => {
+      const state = { done: false, error: undefined as unknown };
+      p.then(
+        () => (state.done = true),
+        (error: unknown) => {
+          state.done = true;
+          state.error = error;
+        },
+      );
+      return state;
+    };
+
+    feed.publish({ value: "a", version: "1" });
+    const first = settled(waiter.wait("1", clock.now() + 1_000));
+    feed.publish({ value: "a", version: "1" }); // what it knew: no wake
+    await flush();
+    expect(first.done).toBe(false);
+    feed.publish({ value: "b", version: "2" });
+    await flush();
+    expect(first).toEqual({ done: true, error: undefined });
+
+    // Until its time: the timer armed for 1,000 ms earlier is replaced by an earlier one.
+    const second = settled(waiter.wait("2", clock.now() + 50));
+    clock.advanceTo(clock.now() + 49);
+    await flush();
+    expect(second.done).toBe(false);
+    clock.advanceTo(clock.now() + 1);
+    await flush();
+    expect(second.done).toBe(true);
+
+    const third = settled(waiter.wait("2", clock.now() + 10_000));
+    controller.abort(new LockgateError("aborted", "stop"));
+    await flush();
+    expect(third.done).toBe(true);
+    expect((third.error as LockgateError).code).toBe("aborted");
+    await expect(waiter.wait("2", clock.now() + 10)).rejects.toMatchObject({ code: "aborted" });
+    waiter.close();
+    feed.stop();
+  });
 });

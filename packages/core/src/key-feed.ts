@@ -1,6 +1,7 @@
 import { abortError, delay } from "./abortable-delay.ts";
 import { backoffDelay, jitter } from "./backoff.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
+import { LockgateError } from "./errors.ts";
 import type { LockStore, StoreRecord } from "./lock-store.ts";
 
 /** Retrying a watch that broke: from 50 ms, doubling, at most 30 s apart. */
@@ -113,6 +114,15 @@ export class KeyFeed {
     });
   }
 
+  /**
+   * A waiter for many changes in a row (one acquire step): its abort listener and wake-up
+   * timer are set once, not per change, since every waiter of a lock waits again after each
+   * change. Call `close()` when the step ends.
+   */
+  waiter(signal?: AbortSignal): FeedWaiter {
+    return new FeedWaiter(this, this.#listeners, this.#options.clock, signal);
+  }
+
   stop(): void {
     if (this.#lingerTimer !== undefined) this.#options.clock.clearTimeout(this.#lingerTimer);
     this.#lingerTimer = undefined;
@@ -202,5 +212,80 @@ export class KeyFeed {
     } catch (error) {
       if (!signal.aborted) this.#options.onError(error);
     }
+  }
+}
+
+/** See `KeyFeed.waiter`. One wait at a time. */
+export class FeedWaiter {
+  readonly #feed: KeyFeed;
+  readonly #listeners: Set<() => void>;
+  readonly #clock: Clock;
+  readonly #signal: AbortSignal | undefined;
+  #known: string | null = null;
+  #settle: ((error?: unknown) => void) | undefined;
+  #timer: TimerHandle | undefined;
+  /** When the armed timer fires; a wait until later keeps it (an early wake-up only re-checks). */
+  #timerAt = Number.POSITIVE_INFINITY;
+  readonly #onChange = () => {
+    if (this.#settle && this.#feed.latest?.version !== this.#known) this.#wake();
+  };
+  readonly #onAbort = () =>
+    this.#wake(abortError(this.#signal as AbortSignal, "Waiting for the lock"));
+  readonly #onTimer = () => {
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+    this.#wake();
+  };
+
+  /** @internal */
+  constructor(
+    feed: KeyFeed,
+    listeners: Set<() => void>,
+    clock: Clock,
+    signal: AbortSignal | undefined,
+  ) {
+    this.#feed = feed;
+    this.#listeners = listeners;
+    this.#clock = clock;
+    this.#signal = signal;
+    listeners.add(this.#onChange);
+    signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  /**
+   * Resolves when the key's version is no longer `knownVersion`, or at monotonic time `until`
+   * (possibly earlier: then the caller finds nothing new and waits again); rejects when the
+   * signal aborts.
+   */
+  wait(knownVersion: string | null, until: number): Promise<void> {
+    const signal = this.#signal;
+    if (signal?.aborted) return Promise.reject(abortError(signal, "Waiting for the lock"));
+    const latest = this.#feed.latest;
+    if (latest !== undefined && latest.version !== knownVersion) return Promise.resolve();
+    const now = this.#clock.now();
+    if (until <= now) return Promise.resolve();
+    if (until < this.#timerAt) {
+      if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+      this.#timerAt = until;
+      this.#timer = this.#clock.setTimeout(this.#onTimer, until - now);
+    }
+    this.#known = knownVersion;
+    return new Promise((resolve, reject) => {
+      this.#settle = (error) => (error === undefined ? resolve() : reject(error));
+    });
+  }
+
+  close(): void {
+    this.#listeners.delete(this.#onChange);
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#settle) this.#wake(new LockgateError("aborted", "The wait ended"));
+  }
+
+  #wake(error?: unknown): void {
+    const settle = this.#settle;
+    this.#settle = undefined;
+    settle?.(error);
   }
 }

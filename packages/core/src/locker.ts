@@ -2,12 +2,13 @@ import { abortError, delay } from "./abortable-delay.ts";
 import type { AcquireRequest, Lease } from "./acquire-request.ts";
 import { backoffDelay } from "./backoff.ts";
 import { askedNow, type Clock, systemClock } from "./clock.ts";
+import { ClosableRun } from "./closable-run.ts";
 import { Election } from "./election.ts";
 import { closedError, formatMs, isLockgateError, LockgateError } from "./errors.ts";
 import type { JsonValue } from "./json-value.ts";
 import type { AcquireOutcome, LeaseBackend } from "./lease-backend.ts";
 import { LeaseRenewer, type LeaseTimings } from "./lease-renewer.ts";
-import { linkSignals } from "./linked-signal.ts";
+import { type LinkedSignal, linkSignals } from "./linked-signal.ts";
 import { Lock } from "./lock-handle.ts";
 import type { LockInfo } from "./lock-info.ts";
 import { validateLease, validateLockName, validateTimings } from "./locker-options.ts";
@@ -79,8 +80,8 @@ export class Locker {
   readonly #timings: LeaseTimings;
   readonly #onError: (error: unknown) => void;
   readonly #held = new Set<Lock>();
-  /** Acquires under way, each with the controller close() aborts it by. */
-  readonly #pending = new Map<AbortController, Promise<unknown>>();
+  /** Acquires under way, each with what close() ends it by. */
+  readonly #pending = new Map<ClosableRun, Promise<unknown>>();
   /** Queue places being removed after a failed or aborted acquire: close() waits for them. */
   readonly #abandoning = new Set<Promise<void>>();
   #closed = false;
@@ -134,8 +135,8 @@ export class Locker {
     }
     if (options.signal?.aborted)
       throw abortError(options.signal, `Acquiring ${JSON.stringify(name)}`);
-    const closing = new AbortController();
-    const run = this.#acquire(name, options, timings, timeout, closing.signal);
+    const closing = new ClosableRun();
+    const run = this.#acquire(name, options, timings, timeout, closing);
     this.#pending.set(closing, run);
     try {
       return await run;
@@ -149,9 +150,15 @@ export class Locker {
     options: AcquireOptions,
     timings: LeaseTimings,
     timeout: number,
-    closing: AbortSignal,
+    closing: ClosableRun,
   ): Promise<Lock | null> {
-    const { signal, unlink } = linkSignals(options.signal, closing);
+    // The caller's signal and close(), linked only once something waits: the first step is
+    // one store write (close() waits for it), and most acquires end there.
+    let linked: LinkedSignal | undefined;
+    const signal = () => {
+      linked ??= linkSignals(options.signal, closing.signal);
+      return linked.signal;
+    };
     const request: AcquireRequest = {
       name,
       id: crypto.randomUUID(),
@@ -166,13 +173,22 @@ export class Locker {
     const deadline = timeout > 0 ? this.#clock.now() + timeout : Number.POSITIVE_INFINITY;
 
     try {
-      const first = await this.#step(request, 0, deadline, signal, timings.renewInterval);
+      // A step that does not wait gets only the caller's signal; close() waits for it.
+      const first = await this.#step(
+        request,
+        0,
+        deadline,
+        timings.renewInterval,
+        signal,
+        () => options.signal,
+      );
       if (first.status === "busy") return null;
       if (first.status === "granted") {
         const confirmed = await this.#confirm(first, timings, signal);
         if (confirmed) return this.#hold(confirmed, timings, options);
         if (request.nonBlocking) return null;
       }
+      if (closing.closed) throw closing.reason;
 
       let granted: Extract<AcquireOutcome, { status: "granted" }> | undefined;
       const doWait = async () => {
@@ -189,8 +205,8 @@ export class Locker {
             request,
             Math.min(remaining, timings.renewInterval),
             deadline,
-            signal,
             timings.renewInterval,
+            signal,
           );
           if (step.status === "granted") granted = await this.#confirm(step, timings, signal);
           // undefined: taken over before we could confirm it; wait on as if never granted.
@@ -215,18 +231,18 @@ export class Locker {
     } catch (error) {
       // Leave no queue place or orphan grant behind; the lease would expire anyway, but later.
       const abandoned = this.backend.abandon(request).catch((abandonError: unknown) => {
-        if (!closing.aborted) this.#onError(abandonError);
+        if (!closing.closed) this.#onError(abandonError);
       });
       this.#abandoning.add(abandoned);
       void abandoned.finally(() => this.#abandoning.delete(abandoned));
       // Closed meanwhile: close() waits for this, so the queue place goes before the backend.
-      if (closing.aborted) {
+      if (closing.closed) {
         await abandoned;
         throw closing.reason;
       }
       throw error;
     } finally {
-      unlink();
+      linked?.unlink();
     }
   }
 
@@ -277,7 +293,7 @@ export class Locker {
     if (this.#closed) return;
     this.#closed = true;
     const reason = closedError("This locker");
-    for (const closing of this.#pending.keys()) closing.abort(reason);
+    for (const closing of this.#pending.keys()) closing.close(reason);
     await Promise.allSettled(this.#pending.values());
     await Promise.allSettled([...this.#held].map((lock) => lock.release()));
     await Promise.allSettled([...this.#abandoning]);
@@ -293,12 +309,18 @@ export class Locker {
     request: AcquireRequest,
     waitMs: number,
     deadline: number,
-    signal: AbortSignal | undefined,
     renewInterval: number,
+    signal: () => AbortSignal,
+    /** What the backend's step is given; a pause between retries always takes `signal`. */
+    stepSignal: () => AbortSignal | undefined = signal,
   ): Promise<AcquireOutcome> {
     for (let failures = 0; ; failures++) {
       try {
-        return await this.backend.acquire(request, { waitMs, ...(signal ? { signal } : {}) });
+        const signal = stepSignal();
+        return await this.backend.acquire(request, {
+          waitMs,
+          ...(signal ? { signal } : {}),
+        });
       } catch (error) {
         if (!isLockgateError(error, "store-unavailable") || !error.retryable) throw error;
         if (request.nonBlocking) throw error;
@@ -306,7 +328,7 @@ export class Locker {
         const pause = backoffDelay(failures, { base: 50, cap, random: this.#random });
         if (this.#clock.now() + pause >= deadline) throw error;
         this.#onError(error);
-        await delay(this.#clock, pause, signal, `Acquiring ${JSON.stringify(request.name)}`);
+        await delay(this.#clock, pause, signal(), `Acquiring ${JSON.stringify(request.name)}`);
       }
     }
   }
@@ -320,12 +342,12 @@ export class Locker {
   async #confirm(
     outcome: Extract<AcquireOutcome, { status: "granted" }>,
     timings: LeaseTimings,
-    signal: AbortSignal,
+    signal: () => AbortSignal,
   ): Promise<Extract<AcquireOutcome, { status: "granted" }> | undefined> {
     if (this.#clock.now() - outcome.sentAt < timings.renewInterval) return outcome;
     const sentAt = this.#clock.now();
     try {
-      await this.backend.renew(outcome.lease, signal);
+      await this.backend.renew(outcome.lease, signal());
     } catch (error) {
       if (isLockgateError(error, "not-held")) return undefined;
       throw error;

@@ -211,23 +211,21 @@ export class StoreLeaseBackend implements LeaseBackend {
 
     const feed = this.#feed(request.name);
     const release = feed.retain();
+    const waiter = feed.waiter(signal);
     try {
       let step = first;
       for (;;) {
         const now = this.#clock.now();
         if (now >= until) return step.outcome;
         const expiry = step.nextExpiry;
-        await feed.waitForChange(
-          step.version,
-          expiry === undefined ? until : Math.min(until, expiry),
-          signal,
-        );
+        await waiter.wait(step.version, expiry === undefined ? until : Math.min(until, expiry));
         step = await this.#attempt(request, false, signal);
         if (step.outcome.status !== "waiting") return step.outcome;
         // Our place is gone mid-step: end the step; the next one joins again if still wanted.
         if (step.outcome.position === -1) return step.outcome;
       }
     } finally {
+      waiter.close();
       release();
     }
   }
