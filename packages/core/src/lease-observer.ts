@@ -1,3 +1,4 @@
+import type { Clock } from "./clock.ts";
 import type { LeaseEntry, LockRecord } from "./lock-record.ts";
 
 interface Sighting {
@@ -24,6 +25,8 @@ interface KeySightings {
  */
 export class LeaseObserver {
   readonly #sightings = new Map<string, KeySightings>();
+  /** Records observed already, with their earliest expiry (NaN: none): see `observe`. */
+  readonly #observed = new WeakMap<LockRecord, number>();
 
   /**
    * Records what `record` shows at monotonic time `now`; forgets entries no longer there.
@@ -31,6 +34,17 @@ export class LeaseObserver {
    * pass: every waiter of a lock observes each change, so this is the per-change cost.
    */
   observe(key: string, record: LockRecord, now: number): number | undefined {
+    // The same record object again (decoded once, read by every waiter of the process): its
+    // beats were counted from the first look. Skipping an older record seen again is safe:
+    // its beats no longer match the sightings, so nothing in it can be judged expired.
+    const observed = this.#observed.get(record);
+    if (observed !== undefined) return Number.isNaN(observed) ? undefined : observed;
+    const earliest = this.#observe(key, record, now);
+    this.#observed.set(record, earliest ?? Number.NaN);
+    return earliest;
+  }
+
+  #observe(key: string, record: LockRecord, now: number): number | undefined {
     if (record.holders.length === 0 && record.queue.length === 0) {
       this.#sightings.delete(key);
       return undefined;
@@ -78,6 +92,28 @@ export class LeaseObserver {
   forget(key: string): void {
     this.#sightings.delete(key);
   }
+}
+
+const shared = new WeakMap<object, WeakMap<Clock, LeaseObserver>>();
+
+/**
+ * One observer per store and clock in this process, shared by every backend on them: with k
+ * lockers of one process waiting on a lock, each change is then observed once, not k times.
+ * Sharing is safe: the earliest sighting in the process is still no earlier than the writer
+ * sent the beat, and the writer stops believing in its lease before ttl from its send.
+ */
+export function sharedObserver(store: object, clock: Clock): LeaseObserver {
+  let byClock = shared.get(store);
+  if (!byClock) {
+    byClock = new WeakMap();
+    shared.set(store, byClock);
+  }
+  let observer = byClock.get(clock);
+  if (!observer) {
+    observer = new LeaseObserver();
+    byClock.set(clock, observer);
+  }
+  return observer;
 }
 
 /** Shared by every record without holders (or without a queue): never written to. */

@@ -16,7 +16,7 @@ import { jsonRecordCodec } from "./json-record-codec.ts";
 import type { JsonValue } from "./json-value.ts";
 import { KeyFeed } from "./key-feed.ts";
 import type { AcquireOutcome, AcquireStepOptions, LeaseBackend } from "./lease-backend.ts";
-import { LeaseObserver } from "./lease-observer.ts";
+import { type LeaseObserver, sharedObserver } from "./lease-observer.ts";
 import { type LockInfo, lockInfoFromRecord } from "./lock-info.ts";
 import { emptyRecord, type LockRecord, type RecordCodec } from "./lock-record.ts";
 import type { LockStore, StoreRecord } from "./lock-store.ts";
@@ -84,7 +84,7 @@ export class StoreLeaseBackend implements LeaseBackend {
   readonly #random: () => number;
   readonly #onError: (error: unknown) => void;
   readonly #closeStore: boolean;
-  readonly #observer = new LeaseObserver();
+  readonly #observer: LeaseObserver;
   readonly #feeds = new Map<string, KeyFeed>();
   /**
    * Records decoded from a store answer (by its object), observed once: the waiters of a lock
@@ -132,6 +132,7 @@ export class StoreLeaseBackend implements LeaseBackend {
   constructor(store: LockStore, options: StoreLeaseBackendOptions = {}) {
     this.store = store;
     this.#clock = options.clock ?? systemClock;
+    this.#observer = sharedObserver(store, this.#clock);
     this.#codec = options.codec ?? jsonRecordCodec;
     this.#pollInterval = options.pollInterval ?? 500;
     this.#random = options.random ?? Math.random;
