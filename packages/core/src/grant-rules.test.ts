@@ -264,6 +264,28 @@ describe("joinPosition: the queue in the order callers asked", () => {
     ]);
     expect(plan.position).toBe(1);
   });
+
+  it("a shared join placed ahead of an exclusive waiter is not handed the lock in its own join write", () => {
+    // The holder's lease lapsed (pruned): the join write hands the lock to the shared head only.
+    // The newcomer asked before the exclusive tail, so it queues ahead of it; its grant comes
+    // in its next write, from a place others could already see (found by the fault schedules).
+    const record = rec([], [{ ...at("head", 100), shared: true }, at("x", 300)]);
+    const plan = planAcquire(record, { ...req("s", true), askedAt: 200 }, 900, {
+      pruned: true,
+      heartbeat: true,
+    });
+    if (plan.kind !== "wait" || !plan.record) throw new Error("expected a queue write");
+    expect(plan.record.holders.map((h) => h.id)).toEqual(["head"]);
+    expect(plan.record.queue.map((q) => q.id)).toEqual(["s", "x"]);
+    const next = planAcquire(plan.record, { ...req("s", true), askedAt: 200 }, 901, {
+      pruned: false,
+      heartbeat: false,
+    });
+    expect(next.kind).toBe("grant");
+    if (next.kind !== "grant") return;
+    expect(next.record.holders.map((h) => h.id)).toEqual(["head", "s"]);
+    expect(next.record.queue.map((q) => q.id)).toEqual(["x"]);
+  });
 });
 
 describe("semaphores (limit)", () => {

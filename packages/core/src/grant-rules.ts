@@ -169,7 +169,9 @@ export function planAcquire(
     const entry = { ...leaseFields(request, wallNow), enqueuedAt: askedAt };
     const queue = [...record.queue];
     queue.splice(joinPosition(record.queue, askedAt), 0, entry);
-    return waiting(record, request.id, { ...record, queue }, wallNow);
+    // A join placed ahead of later askers waits for its grant in a write of its own: a grant
+    // goes only to a place others could already see, ahead of no waiter that was there first.
+    return waiting(record, request.id, { ...record, queue }, wallNow, request.id);
   }
   if (options.heartbeat) {
     const queue = record.queue.map((q) => (q.id === request.id ? beat(q, wallNow) : q));
@@ -187,8 +189,9 @@ function waiting(
   id: string,
   write: LockRecord | null,
   wallNow: number,
+  joining?: string,
 ): AcquirePlan {
-  const next = write === null ? null : handOver(write, wallNow);
+  const next = write === null ? null : handOver(write, wallNow, joining);
   return { kind: "wait", position: queuePositionOf(next ?? record, id), record: next };
 }
 
@@ -201,13 +204,15 @@ function waiting(
  * it can tell which of its heartbeats was the last one others saw (its lease counts from the
  * send time of that heartbeat, no later than anyone could have started counting it). Callers
  * prune expired entries first, so a waiter whose place had lapsed is never handed the lock.
+ * `joining`: the id of a waiter this very write puts in the queue; the handoff stops there.
  */
-export function handOver(record: LockRecord, wallNow: number): LockRecord {
+export function handOver(record: LockRecord, wallNow: number, joining?: string): LockRecord {
   let { token } = record;
   const holders = [...record.holders];
   const limit = limitOf(record);
   let granted = 0;
   for (const waiter of record.queue) {
+    if (waiter.id === joining) break;
     if (!waiter.shared ? holders.length >= limit : holders.some((h) => !h.shared)) break;
     token += 1;
     const { enqueuedAt: _, ...lease } = waiter;
