@@ -73,7 +73,10 @@ export class LeaseObserver {
     return now - seen.at >= entry.ttl;
   }
 
-  /** Monotonic time at which the first entry of `record` will expire, if any. */
+  /**
+   * Monotonic time at which the first entry of `record` will expire, if any. An entry whose
+   * beat is not the one last seen (an older record) is not judged, so it has no expiry here.
+   */
   nextExpiry(key: string, record: LockRecord): number | undefined {
     const seen = this.#sightings.get(key);
     if (!seen) return undefined;
@@ -81,7 +84,7 @@ export class LeaseObserver {
     for (const role of ["holder", "queue"] as const) {
       for (const entry of role === "holder" ? record.holders : record.queue) {
         const s = seen[role].get(entry.id);
-        if (!s) continue;
+        if (!s || !sameBeat(s, entry)) continue;
         const at = s.at + entry.ttl;
         if (earliest === undefined || at < earliest) earliest = at;
       }

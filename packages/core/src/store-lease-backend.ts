@@ -456,7 +456,10 @@ export class StoreLeaseBackend implements LeaseBackend {
   /** When the first entry of `record` expires by this observer, computed once per record. */
   #nextExpiry(key: string, record: LockRecord): number | undefined {
     const cached = this.#expiries.get(record);
-    if (cached !== undefined) return Number.isNaN(cached) ? undefined : cached;
+    if (cached !== undefined && Number.isNaN(cached)) return undefined;
+    // A time already past may be stale: a later record restarted some of these counts (then
+    // nothing in this one can be judged expired, and waiting on that time would spin). Look again.
+    if (cached !== undefined && cached > this.#clock.now()) return cached;
     const at = this.#observer.nextExpiry(key, record);
     this.#expiries.set(record, at ?? NO_EXPIRY);
     return at;
