@@ -49,8 +49,10 @@ export class LeaseRenewer {
   constructor(options: LeaseRenewerOptions, grantSentAt: number) {
     this.#o = options;
     this.#believedUntil = grantSentAt + options.timings.renewDeadline;
-    this.#armDeadline();
-    this.#schedule(grantSentAt + options.timings.renewInterval);
+    // Only the renewal timer for now: it is due before the deadline (renewInterval is below
+    // renewDeadline), and the first renewal arms the deadline. Most holds end before either.
+    if (options.clock.now() >= this.#believedUntil) this.#lose(this.#deadlineError());
+    else this.#schedule(grantSentAt + options.timings.renewInterval);
   }
 
   /** Monotonic time until which the holder may believe it holds the lock. */
@@ -114,6 +116,9 @@ export class LeaseRenewer {
   async #renew(): Promise<void> {
     const { backend, lease, clock, timings } = this.#o;
     this.#renewTimer = undefined;
+    if (this.#stopped) return;
+    // After a pause this timer and the deadline's came due together: lose before anything runs.
+    if (this.#deadlineTimer === undefined) this.#armDeadline();
     if (this.#stopped) return;
     const sentAt = clock.now();
     try {

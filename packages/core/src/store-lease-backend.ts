@@ -117,8 +117,10 @@ export class StoreLeaseBackend implements LeaseBackend {
    * 100,000 quiet locks must not keep 100,000 watches.
    */
   readonly #following = new Map<string, () => void>();
-  /** Holders granted alone, until they start following (see #followLater). */
-  readonly #followTimers = new Map<string, TimerHandle>();
+  /** Holders granted alone, until they start following (see #followLater), oldest first. */
+  readonly #quietSince = new Map<string, { readonly lease: Lease; readonly at: number }>();
+  /** One timer for all of #quietSince, due when its oldest has held FOLLOW_HELD_AFTER_MS. */
+  #followSweep: TimerHandle | undefined;
   /** Holders granted alone that follow, oldest first (at most QUIET_FOLLOWERS). */
   readonly #quietFollowers = new Set<string>();
   /** Waiting requests that have had a place in a written queue (to tell a join from a rejoin). */
@@ -169,20 +171,39 @@ export class StoreLeaseBackend implements LeaseBackend {
    */
   #followLater(lease: Lease): void {
     if (!this.store.watch || this.#following.has(lease.id)) return;
-    const timer = this.#clock.setTimeout(
+    this.#quietSince.set(lease.id, { lease, at: this.#clock.now() });
+    this.#armFollowSweep();
+  }
+
+  /** A timer per grant was a tenth of an uncontended cycle: one timer serves them all. */
+  #armFollowSweep(): void {
+    if (this.#followSweep !== undefined || this.#closed) return;
+    const oldest = this.#quietSince.values().next();
+    if (oldest.done) return;
+    this.#followSweep = this.#clock.setTimeout(
       () => {
-        this.#followTimers.delete(lease.id);
-        if (this.#closed || this.#following.has(lease.id)) return;
-        if (this.#quietFollowers.size >= QUIET_FOLLOWERS) {
-          this.#unfollow(this.#quietFollowers.values().next().value as string);
-        }
-        this.#follow(lease);
-        this.#quietFollowers.add(lease.id);
+        this.#followSweep = undefined;
+        this.#sweepQuiet();
       },
-      FOLLOW_HELD_AFTER_MS,
+      oldest.value.at + FOLLOW_HELD_AFTER_MS - this.#clock.now(),
       { background: true },
     );
-    this.#followTimers.set(lease.id, timer);
+  }
+
+  #sweepQuiet(): void {
+    if (this.#closed) return;
+    const now = this.#clock.now();
+    for (const [id, { lease, at }] of this.#quietSince) {
+      if (now - at < FOLLOW_HELD_AFTER_MS) break;
+      this.#quietSince.delete(id);
+      if (this.#following.has(id)) continue;
+      if (this.#quietFollowers.size >= QUIET_FOLLOWERS) {
+        this.#unfollow(this.#quietFollowers.values().next().value as string);
+      }
+      this.#follow(lease);
+      this.#quietFollowers.add(id);
+    }
+    this.#armFollowSweep();
   }
 
   #follow(lease: Lease): void {
@@ -193,9 +214,7 @@ export class StoreLeaseBackend implements LeaseBackend {
   }
 
   #unfollow(id: string): void {
-    const timer = this.#followTimers.get(id);
-    if (timer !== undefined) this.#clock.clearTimeout(timer);
-    this.#followTimers.delete(id);
+    this.#quietSince.delete(id);
     this.#quietFollowers.delete(id);
     this.#following.get(id)?.();
     this.#following.delete(id);
@@ -336,8 +355,9 @@ export class StoreLeaseBackend implements LeaseBackend {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const timer of this.#followTimers.values()) this.#clock.clearTimeout(timer);
-    this.#followTimers.clear();
+    if (this.#followSweep !== undefined) this.#clock.clearTimeout(this.#followSweep);
+    this.#followSweep = undefined;
+    this.#quietSince.clear();
     this.#following.clear();
     this.#quietFollowers.clear();
     for (const feed of [...this.#feeds.values()]) feed.stop();
