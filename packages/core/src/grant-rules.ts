@@ -41,14 +41,14 @@ export function isGrantable(
   shared: boolean,
   limit: number = limitOf(record),
 ): boolean {
-  const index = indexOf(record);
-  const position = index.queuePosition.get(id);
-  const ahead = position ?? record.queue.length;
+  const position = queuePositionOf(record, id);
+  const ahead = position === -1 ? record.queue.length : position;
   if (shared) {
-    return (
-      !index.exclusiveHolder &&
-      (index.firstExclusiveWaiter === -1 || index.firstExclusiveWaiter >= ahead)
-    );
+    const index = scanned(record) ? undefined : indexOf(record);
+    const exclusiveHolder = index?.exclusiveHolder ?? record.holders.some((h) => !h.shared);
+    const firstExclusiveWaiter =
+      index?.firstExclusiveWaiter ?? record.queue.findIndex((q) => !q.shared);
+    return !exclusiveHolder && (firstExclusiveWaiter === -1 || firstExclusiveWaiter >= ahead);
   }
   return record.holders.length < limit && ahead === 0;
 }
@@ -66,6 +66,20 @@ interface RecordIndex {
 }
 
 const indexes = new WeakMap<LockRecord, RecordIndex>();
+/**
+ * Records with at most this many entries are scanned instead: two maps and a weak entry per
+ * record cost more than a short scan, and most records (every uncontended one) are that small.
+ */
+const SCAN_UP_TO = 8;
+
+function scanned(record: LockRecord): boolean {
+  return record.holders.length + record.queue.length <= SCAN_UP_TO;
+}
+
+function holderOf(record: LockRecord, id: string): HolderEntry | undefined {
+  if (scanned(record)) return record.holders.find((h) => h.id === id);
+  return indexOf(record).holderById.get(id);
+}
 
 function indexOf(record: LockRecord): RecordIndex {
   let index = indexes.get(record);
@@ -90,6 +104,7 @@ function indexOf(record: LockRecord): RecordIndex {
 
 /** Position of `id` in the record's queue, or -1. */
 export function queuePositionOf(record: LockRecord, id: string): number {
+  if (scanned(record)) return record.queue.findIndex((q) => q.id === id);
   return indexOf(record).queuePosition.get(id) ?? -1;
 }
 
@@ -126,7 +141,7 @@ export function planAcquire(
   wallNow: number,
   options: { pruned: boolean; heartbeat: boolean },
 ): AcquirePlan {
-  const holding = indexOf(record).holderById.get(request.id);
+  const holding = holderOf(record, request.id);
   if (holding) return { kind: "held", holder: holding };
 
   const index = queuePositionOf(record, request.id);
