@@ -89,6 +89,18 @@ describe("LeaseObserver", () => {
     expect(observer.isExpired("n", "holder", holder(0, 0), 1e9)).toBe(false);
   });
 
+  it("is expired exactly at the time nextExpiry reports, whatever the rounding", () => {
+    // 312.001 - 156.001 is 155.99999999999997: judged by the difference, the entry was not yet
+    // expired at its own expiry time, and a waiter woken then waited for it again, forever.
+    const observer = new LeaseObserver();
+    const h = { ...holder(0, 0), ttl: 156 };
+    observer.observe("n", rec(h), 156.001);
+    const at = observer.nextExpiry("n", rec(h)) as number;
+    expect(at).toBe(312.001);
+    expect(observer.isExpired("n", "holder", h, at)).toBe(true);
+    expect(observer.isExpired("n", "holder", h, 312)).toBe(false);
+  });
+
   it("judges by its own clock rate: a slow observer waits longer in real time", () => {
     const world = new ManualClock();
     const slow = world.view({ rate: 0.5 });

@@ -70,7 +70,23 @@ export class LeaseObserver {
   isExpired(key: string, role: "holder" | "queue", entry: LeaseEntry, now: number): boolean {
     const seen = this.#sightings.get(key)?.[role].get(entry.id);
     if (!seen || !sameBeat(seen, entry)) return false;
-    return now - seen.at >= entry.ttl;
+    // The very sum nextExpiry reports: `now - at >= ttl` can disagree with it by a rounding,
+    // and a waiter woken at that time would find nothing expired and wait for it again.
+    return now >= seen.at + entry.ttl;
+  }
+
+  /**
+   * `nextExpiry`, remembered per record: the time found when it was observed, unless that has
+   * passed (then it may be stale, a later record having restarted some counts: look again).
+   * For records observed here, or records made of their entries (pruned copies).
+   */
+  expiryOf(key: string, record: LockRecord, now: number): number | undefined {
+    const cached = this.#observed.get(record);
+    if (cached !== undefined && Number.isNaN(cached)) return undefined;
+    if (cached !== undefined && cached > now) return cached;
+    const at = this.nextExpiry(key, record);
+    this.#observed.set(record, at ?? Number.NaN);
+    return at;
   }
 
   /**

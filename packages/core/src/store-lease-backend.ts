@@ -70,7 +70,6 @@ const QUIET_FOLLOWERS = 256;
 const QUEUED_LATELY_FRACTION = 50;
 /** The answer assumed for a key never seen: the first acquire of a name is a create-if-absent. */
 const NEVER_SEEN: StoreRecord = Object.freeze({ value: null, version: null });
-const NO_EXPIRY = Number.NaN;
 
 /**
  * The lease algorithm over any LockStore: one record per lock name, written only by
@@ -101,8 +100,6 @@ export class StoreLeaseBackend implements LeaseBackend {
    * reads), so an uncontended acquire, renewal or release is one store call.
    */
   readonly #known = new Map<string, StoreRecord>();
-  /** Each record's earliest expiry (see #nextExpiry); NO_EXPIRY when it has no entries. */
-  readonly #expiries = new WeakMap<LockRecord, number>();
   /**
    * For each waiting request: the monotonic send time of each queue write of ours, by the beat
    * and renewal stamp it wrote. A release that hands us the lock keeps them in our holder entry,
@@ -475,14 +472,7 @@ export class StoreLeaseBackend implements LeaseBackend {
 
   /** When the first entry of `record` expires by this observer, computed once per record. */
   #nextExpiry(key: string, record: LockRecord): number | undefined {
-    const cached = this.#expiries.get(record);
-    if (cached !== undefined && Number.isNaN(cached)) return undefined;
-    // A time already past may be stale: a later record restarted some of these counts (then
-    // nothing in this one can be judged expired, and waiting on that time would spin). Look again.
-    if (cached !== undefined && cached > this.#clock.now()) return cached;
-    const at = this.#observer.nextExpiry(key, record);
-    this.#expiries.set(record, at ?? NO_EXPIRY);
-    return at;
+    return this.#observer.expiryOf(key, record, this.#clock.now());
   }
 
   /** Whether a queue write of this request was sent within the last 1/50 of its ttl. */
@@ -492,11 +482,6 @@ export class StoreLeaseBackend implements LeaseBackend {
     let last = Number.NEGATIVE_INFINITY;
     for (const at of writes.values()) if (at > last) last = at;
     return this.#clock.now() - last < request.ttl / QUEUED_LATELY_FRACTION;
-  }
-
-  /** Keeps what observing `record` found as its earliest expiry (see #nextExpiry). */
-  #noteExpiry(record: LockRecord, at: number | undefined): void {
-    this.#expiries.set(record, at ?? NO_EXPIRY);
   }
 
   /** Remembers when the queue entry of `id` in `record` was sent, by its beat and stamp. */
@@ -600,7 +585,7 @@ export class StoreLeaseBackend implements LeaseBackend {
         if (source !== "store") return this.#read(key, stored.version, assumeAbsent);
         throw error;
       }
-      this.#noteExpiry(record, this.#observer.observe(key, record, this.#clock.now()));
+      this.#observer.observe(key, record, this.#clock.now());
       decoded = { key, record };
       if (stored !== NEVER_SEEN) setNewest(this.#decoded, stored, decoded, DECODED_ANSWERS);
     }
@@ -628,7 +613,7 @@ export class StoreLeaseBackend implements LeaseBackend {
       } else this.#known.delete(key);
       throw error;
     }
-    this.#noteExpiry(record, this.#observer.observe(key, record, this.#clock.now()));
+    this.#observer.observe(key, record, this.#clock.now());
     const stored = version === null ? NEVER_SEEN : { value, version };
     // Our next step on this key reads what we wrote: keep the record, not only its text.
     if (this.#codec.lossless && stored !== NEVER_SEEN)
