@@ -1,5 +1,6 @@
 import {
   type AcquireRequest,
+  createLocker,
   type LockStore,
   ManualClock,
   StoreLeaseBackend,
@@ -128,6 +129,26 @@ describe("store calls per operation", () => {
       expect(cHolds.sentAt).toBeLessThan(performance.now() - 20);
     }
     await Promise.all([a.close(), b.close(), c.close()]);
+  });
+
+  it("a Locker's waiter joins with one write: the waiting step right after the join beats no heartbeat", async () => {
+    const shared = new MemoryStore();
+    const holderStore = new CountingStore(shared);
+    const waiterStore = new CountingStore(shared);
+    const holder = createLocker(holderStore);
+    const waiter = createLocker(waiterStore);
+    const held = await holder.acquire("job");
+    const waiting = waiter.acquire("job");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The join (a create-if-absent assumption loses first: this locker never saw the name).
+    expect(waiterStore.calls).toMatchObject({ put: 2, conflicts: 1, get: 1 });
+    waiterStore.reset();
+    await held.release();
+    const granted = await waiting;
+    // Handed over by the release: the waiter wrote nothing more.
+    expect(waiterStore.calls).toMatchObject({ put: 0, get: 0 });
+    await granted.release();
+    await Promise.all([holder.close(), waiter.close()]);
   });
 
   it("a handoff noticed late is renewed (a fresh lease, checked by a write), never dated by an old queue write", async () => {
