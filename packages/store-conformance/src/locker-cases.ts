@@ -608,6 +608,7 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
           const now = await watcher.election("leader").leader();
           assert.deepEqual(now, { term: first.term, value: "w0" });
           let previous = first.term;
+          const terms: string[] = [`"w0"@${first.term}`];
           await first.resign();
           for (const [i, pending] of waiting.entries()) {
             const leadership = (await pending) as unknown as Awaited<
@@ -617,6 +618,7 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
             assert.ok(leadership.term > previous, "every term is above the last");
             assert.ok(leadership.held);
             previous = leadership.term;
+            terms.push(`"w${i + 1}"@${leadership.term}`);
             await leadership.resign();
           }
           await eventually(
@@ -625,13 +627,17 @@ export function lockerConformanceCases(options: LockerConformanceOptions): Confo
           );
           const leaders = seen.filter((x): x is string => x !== null);
           assert.equal(leaders[0], `"w0"@${first.term}`);
-          assert.equal(leaders.at(-1), `"w${candidates.length - 1}"@${previous}`);
-          const terms = leaders.map((x) => Number(x.split("@")[1]));
-          assert.deepEqual(
-            terms,
-            [...terms].sort((a, b) => a - b),
-            "observed terms only increase",
-          );
+          if (caps?.watch === "latest") {
+            // A coalescing watch may skip a term that began and ended between two looks (the
+            // documented limit of observe); what it shows is real and in order.
+            let at = 0;
+            for (const leader of leaders) {
+              at = terms.indexOf(leader, at);
+              assert.ok(at !== -1, `observed ${leader}, which is not a term, or out of order`);
+            }
+          } else {
+            assert.deepEqual(leaders, terms, "observe saw every term, in order");
+          }
         } finally {
           stop.abort();
           await observing;
