@@ -4,9 +4,10 @@ export interface StoreRecord {
   /** Opaque; changes on every write. Only ever compared for equality. */
   readonly version: string | null;
   /**
-   * Only for an absent key: the fencing counter a new record must start at or above. A store
-   * that can lose records (Redis restarted without its data) sets it from a clock that outlives
-   * them, so tokens keep increasing; the Locker seeds new records with it.
+   * The fencing counter the record must go on from, at or above. A store that can lose records
+   * or their latest writes (Redis restarted without its data, a file written without fsync
+   * before a power cut) sets it from something that outlives them, so tokens keep increasing;
+   * the Locker raises the record's counter to it (a new record starts there).
    */
   readonly floor?: number;
 }

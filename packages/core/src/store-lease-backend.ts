@@ -567,10 +567,12 @@ export class StoreLeaseBackend implements LeaseBackend {
     if (decoded?.key !== key) {
       let record: LockRecord;
       try {
-        record =
+        record = atFloor(
           stored.value === null
-            ? atFloor(this.#codec.absent?.(key) ?? emptyRecord(key), stored.floor)
-            : this.#codec.decode(stored.value, key);
+            ? (this.#codec.absent?.(key) ?? emptyRecord(key))
+            : this.#codec.decode(stored.value, key),
+          stored.floor,
+        );
         if (record.name !== key) {
           throw new LockgateError(
             "corrupt-record",
@@ -671,7 +673,7 @@ function stamp(beat: number, renewedAt: number): string {
   return `${beat}:${renewedAt}`;
 }
 
-/** A new record whose fencing counter starts no lower than the store's floor for the key. */
+/** The record with its fencing counter raised to the store's floor for the key, if below. */
 function atFloor(record: LockRecord, floor: number | undefined): LockRecord {
   return floor !== undefined && floor > record.token ? { ...record, token: floor } : record;
 }
