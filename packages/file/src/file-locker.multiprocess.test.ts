@@ -142,7 +142,7 @@ describe("FileLocker across real processes", () => {
     expect(Number(readFileSync(counter, "utf8"))).toBe(90);
     expect(overlapsIn(log).problems).toEqual([]);
     expectIntactRecords(locks);
-    // proper-lockfile saw the paused writer's lock taken over and said so, without crashing it.
+    // The paused writer found its writer lock taken over at its commit and said so, without crashing.
     expect(results[0]?.stdout).toMatch(/done compromised=[1-9]/);
   }, 60_000);
 

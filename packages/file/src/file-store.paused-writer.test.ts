@@ -5,9 +5,9 @@ import { isLockgateError } from "@lockgate/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { FileStore } from "./file-store.ts";
 
-// proper-lockfile's stale takeover (its issue #121) can let two writers in at once. These
-// cases remove a paused writer's lock the way a stale takeover does and check that the
-// record's compare-and-swap still holds.
+// A writer stopped past staleMs has its writer lock moved aside, which can let two writers in
+// at once. These cases remove a paused writer's lock the way a stale takeover does and check
+// that the record's compare-and-swap still holds.
 
 const originalLink = fsp.link;
 afterEach(() => {
@@ -44,7 +44,7 @@ async function scenario(laterWrites: number) {
     (error: unknown) => (isLockgateError(error, "conflict") ? "conflict" : String(error)),
   );
   await pause.paused;
-  // The stale takeover: the paused writer's lock directory is removed under it.
+  // The stale takeover: the paused writer's lock is removed under it.
   const keyDir = (await fsp.readdir(dir)).find((name) => /^[0-9a-f]{64}$/.test(name)) as string;
   rmSync(join(dir, `${keyDir}.lock`), { recursive: true, force: true });
   let version = v1;

@@ -3,15 +3,17 @@ import {
   closeSync,
   type FSWatcher,
   promises as fsp,
+  fstatSync,
   fsyncSync,
   linkSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
-  readlinkSync,
   renameSync,
   rmSync,
+  type Stats,
   statSync,
   watch as watchDirectory,
   writeFileSync,
@@ -29,19 +31,21 @@ import {
   type StoreRecord,
   systemClock,
 } from "@lockgate/core";
-import { lock as lockFile } from "proper-lockfile";
 import { prepareLockDirectory } from "./lock-directory.ts";
+import { BootEpoch, bootedAt, isCrashDebris, syncDirectory, thisWriter } from "./this-boot.ts";
 import {
   decodeVersionFile,
   encodeVersionFile,
+  type VersionFile,
   versionFileName,
   versionSeq,
 } from "./version-file.ts";
 
 export interface FileStoreOptions {
   /**
-   * proper-lockfile's stale period in ms (at least 2000): a writer's lock older than this is
-   * taken over. Safety does not rest on it; it only bounds how long a crashed writer blocks.
+   * A writer's lock older than this many ms (at least 2000) is taken over: writers hold it for
+   * microseconds, so only a stopped process keeps it that long. Safety does not rest on it; it
+   * only bounds how long a stopped writer blocks (a dead one on this host is seen at once).
    * Default 10 000.
    */
   staleMs?: number;
@@ -54,6 +58,8 @@ export interface FileStoreOptions {
 }
 
 const ABSENT: StoreRecord = { value: null, version: null };
+/** Key directories remembered by name. */
+const KEY_DIRS = 4_096;
 /** Temporary files of writers that died are removed after this long. */
 const ORPHAN_TEMP_AGE = 60_000;
 
@@ -68,11 +74,13 @@ interface Latest {
  * numbered version files. A write is committed by hard-linking a complete temporary file to the
  * next number: link() creates the name atomically and fails if it exists, so two writers that
  * read the same version can never both commit, and no reader ever sees a torn record.
- * proper-lockfile serialises writers so they rarely collide; correctness does not depend on it.
+ * A writer lock per key (one more link) serialises writers so they rarely collide;
+ * correctness does not depend on it.
  *
  * The record operations are small metadata calls on a local directory, made synchronously:
- * each costs tens of microseconds, where a threadpool round trip costs about a hundred, and
- * the writer lock is held for less time. The lock and the watch stay asynchronous.
+ * each costs microseconds, where a threadpool round trip costs about a hundred, and the
+ * writer lock is held only across them. Waiting for another writer and the watch are
+ * asynchronous.
  */
 export class FileStore implements LockStore {
   readonly capabilities: StoreCapabilities = { watch: "latest", list: true };
@@ -81,10 +89,13 @@ export class FileStore implements LockStore {
   readonly #pollInterval: number;
   readonly #writeTimeout: number;
   readonly #durable: boolean;
+  readonly #bootEpoch: BootEpoch;
   readonly #closing = new AbortController();
+  /** Key directories by key, to spare a hash per call (cleared when full). */
+  readonly #keyDirs = new Map<string, string>();
   /** Key directories known to exist, to spare a mkdir per write. */
   readonly #made = new Set<string>();
-  /** How often proper-lockfile reported a writer lock compromised (a paused or slow writer). */
+  /** How often our writer lock was found taken over at unlock (this writer was paused or slow). */
   compromisedLocks = 0;
   /** Writer locks of processes found dead (same host, pid gone) and reclaimed at once. */
   reclaimedLocks = 0;
@@ -95,7 +106,8 @@ export class FileStore implements LockStore {
     this.#staleMs = Math.max(options.staleMs ?? 10_000, 2_000);
     this.#pollInterval = options.pollInterval ?? 1_000;
     this.#writeTimeout = options.writeTimeout ?? 10_000;
-    this.#durable = options.durable ?? true;
+    this.#durable = options.durable ?? thisWriter === undefined;
+    this.#bootEpoch = new BootEpoch(dir);
   }
 
   async get(key: string): Promise<StoreRecord> {
@@ -110,23 +122,44 @@ export class FileStore implements LockStore {
   ): Promise<string | null> {
     this.#assertOpen();
     const keyDir = this.#keyDir(key);
-    await this.#makeKeyDir(keyDir);
-    const unlock = await this.#lockWriters(keyDir);
+    this.#makeKeyDir(keyDir);
+    const version = uniqueName();
+    // The complete record goes to disk before any lock is taken: the writer lock is a hard
+    // link to this very file, so it names its owner, and the commit is a second link to it.
+    const temp = this.#writeTemp(
+      keyDir,
+      encodeVersionFile({ key, version, value, writer: thisWriter }),
+    );
     try {
-      const latest = this.#latest(key);
-      if (latest.record.version !== expectedVersion) {
-        throw new LockgateError(
-          "conflict",
-          `${JSON.stringify(key)} is at version ${latest.record.version ?? "absent"}, not ${expectedVersion ?? "absent"}`,
-        );
+      const lockPath = `${keyDir}.lock`;
+      await this.#lockWriters(lockPath, temp.path);
+      let stillOurs: boolean | undefined;
+      try {
+        const latest = this.#latest(key);
+        if (latest.record.version !== expectedVersion) {
+          throw new LockgateError(
+            "conflict",
+            `${JSON.stringify(key)} is at version ${latest.record.version ?? "absent"}, not ${expectedVersion ?? "absent"}`,
+          );
+        }
+        const floor = latest.record.floor;
+        if (floor !== undefined && value !== null && tokenOf(value) < floor) {
+          // A writer that assumed the key new, or remembered it from before the floor: the
+          // Locker reads again, and its record goes on from the floor.
+          throw new LockgateError(
+            "conflict",
+            `${JSON.stringify(key)}: the record's fencing counter must go on at or above ${floor}`,
+          );
+        }
+        const seq = latest.seq + 1;
+        stillOurs = await this.#commit(keyDir, seq, temp.path, this.#ownsLock(lockPath, temp.ino));
+        this.#cleanUp(keyDir, latest.names, seq);
+        return value === null ? null : version;
+      } finally {
+        this.#unlockWriters(lockPath, stillOurs ?? this.#ownsLock(lockPath, temp.ino));
       }
-      const seq = latest.seq + 1;
-      const version = `${seq}.${randomBytes(6).toString("hex")}`;
-      await this.#commit(keyDir, seq, encodeVersionFile({ key, version, value }));
-      this.#cleanUp(keyDir, latest.names, seq);
-      return value === null ? null : version;
     } finally {
-      await unlock();
+      rmSync(temp.path, { force: true });
     }
   }
 
@@ -203,7 +236,13 @@ export class FileStore implements LockStore {
 
   /** The directory of `key`: a hash, so no name can escape the directory or collide. */
   #keyDir(key: string): string {
-    return join(this.dir, createHash("sha256").update(key, "utf8").digest("hex"));
+    let keyDir = this.#keyDirs.get(key);
+    if (keyDir === undefined) {
+      keyDir = join(this.dir, createHash("sha256").update(key, "utf8").digest("hex"));
+      if (this.#keyDirs.size >= KEY_DIRS) this.#keyDirs.clear();
+      this.#keyDirs.set(key, keyDir);
+    }
+    return keyDir;
   }
 
   #latest(key: string): Latest {
@@ -233,37 +272,55 @@ export class FileStore implements LockStore {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
         throw unavailable("read", path, error);
       }
+      // A power cut took this record's data (records are written without fsync): whoever
+      // held or waited then is gone with that boot; tokens go on above the boot floor.
+      if (isCrashDebris(text) && writtenBeforeBoot(path)) {
+        return { seq, record: { ...ABSENT, floor: this.#bootEpoch.floor() }, names, key };
+      }
       const file = decodeVersionFile(text, path, key);
       const record = file.value === null ? ABSENT : { value: file.value, version: file.version };
+      // Written before this boot: the grants of its last moments may be lost with the power.
+      if (thisWriter && file.writer?.boot !== thisWriter.boot) {
+        return { seq, record: { ...record, floor: this.#bootEpoch.floor() }, names, key: file.key };
+      }
       return { seq, record, names, key: file.key };
     }
     throw new LockgateError("store-unavailable", `${keyDir} kept changing while being read`);
   }
 
-  /** Writes a complete temporary file, then links it to the version's name: create-if-absent. */
-  async #commit(keyDir: string, seq: number, content: string): Promise<void> {
-    const temp = join(keyDir, `.tmp-${process.pid}-${randomBytes(6).toString("hex")}`);
+  /**
+   * Links the complete temporary file to the version's name: create-if-absent. `stillOurs`
+   * tells, after the link, whether our writer lock stood throughout; resolves to it.
+   */
+  async #commit(
+    keyDir: string,
+    seq: number,
+    temp: string,
+    stillOurs: () => boolean,
+  ): Promise<boolean> {
     const target = join(keyDir, versionFileName(seq));
     try {
-      this.#writeTemp(keyDir, temp, content);
-      try {
-        // fs.promises.link is looked up at call time so that tests can pause a writer here.
-        if (fsp.link === originalLink) linkSync(temp, target);
-        else await fsp.link(temp, target);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        // EEXIST: another writer committed this version first (its writer lock went stale
-        // under us, say). ENOENT: our temp file was reaped while we were paused. Both: retry.
-        if (code === "EEXIST" || code === "ENOENT") {
-          throw new LockgateError(
-            "conflict",
-            `Version ${seq} of ${keyDir} was committed by another writer`,
-          );
-        }
-        throw unavailable("commit", target, error);
+      // fs.promises.link is looked up at call time so that tests can pause a writer here.
+      if (fsp.link === originalLink) linkSync(temp, target);
+      else await fsp.link(temp, target);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // EEXIST: another writer committed this version first (its writer lock went stale
+      // under us, say). ENOENT: the key's directory was removed while we were paused. Both: retry.
+      if (code === "EEXIST" || code === "ENOENT") {
+        throw new LockgateError(
+          "conflict",
+          `Version ${seq} of ${keyDir} was committed by another writer`,
+        );
       }
-      // A writer paused long enough can find its slot free again: taken, superseded and
-      // cleaned up while it slept. Then newer versions exist, and this commit must not count.
+      throw unavailable("commit", target, error);
+    }
+    // With our lock in place throughout, nobody else committed since we read: the slot was
+    // never used before. Otherwise a writer paused long enough can find its slot free again:
+    // taken, superseded and cleaned up while it slept. Then newer versions exist, and this
+    // commit must not count.
+    const held = stillOurs();
+    if (!held) {
       const names = this.#sync(() => readdirSync(keyDir), "read", keyDir);
       if (names.some((name) => (versionSeq(name) ?? 0) > seq)) {
         rmSync(target, { force: true });
@@ -272,10 +329,9 @@ export class FileStore implements LockStore {
           `Version ${seq} of ${keyDir} was superseded while this writer was paused`,
         );
       }
-      if (this.#durable) syncDirectory(keyDir);
-    } finally {
-      rmSync(temp, { force: true });
     }
+    if (this.#durable) syncDirectory(keyDir);
+    return held;
   }
 
   #makeKeyDir(keyDir: string): void {
@@ -284,12 +340,15 @@ export class FileStore implements LockStore {
     this.#made.add(keyDir);
   }
 
-  #writeTemp(keyDir: string, temp: string, content: string): void {
+  /** A new temporary file in the key's directory holding `content`, and its inode. */
+  #writeTemp(keyDir: string, content: string): { path: string; ino: number } {
+    const path = join(keyDir, `.tmp-${process.pid}-${uniqueName()}`);
     try {
-      const fd = openSync(temp, "wx");
+      const fd = openSync(path, "wx");
       try {
         writeFileSync(fd, content, "utf8");
         if (this.#durable) fsyncSync(fd);
+        return { path, ino: fstatSync(fd).ino };
       } finally {
         closeSync(fd);
       }
@@ -297,10 +356,9 @@ export class FileStore implements LockStore {
       // Someone removed the key's directory (by hand, to free a lock): make it again once.
       if ((error as NodeJS.ErrnoException).code === "ENOENT" && this.#made.delete(keyDir)) {
         this.#makeKeyDir(keyDir);
-        this.#writeTemp(keyDir, temp, content);
-        return;
+        return this.#writeTemp(keyDir, content);
       }
-      throw unavailable("write", temp, error);
+      throw unavailable("write", path, error);
     }
   }
 
@@ -323,43 +381,81 @@ export class FileStore implements LockStore {
     }
   }
 
-  /** proper-lockfile's lock on the key, retried with short jittered backoff. */
-  async #lockWriters(keyDir: string): Promise<() => Promise<void>> {
+  /**
+   * The key's writer lock: `<key dir>.lock`, a hard link to this write's temporary file, so
+   * taking it is one link() that fails if the name exists, and it names its owner (the file's
+   * `writer`). Held only while a record is compared and committed: tens of microseconds of
+   * synchronous calls. A lock whose owner is dead (this host, pid gone) or that is older than
+   * staleMs (a stopped owner) is moved aside; correctness never rests on the lock: each commit
+   * is a link() to a new version's name, a true compare-and-swap.
+   */
+  async #lockWriters(lockPath: string, temp: string): Promise<void> {
     const started = systemClock.now();
     for (let attempt = 0; ; attempt++) {
       try {
-        const release = await lockFile(keyDir, {
-          realpath: false,
-          lockfilePath: `${keyDir}.lock`,
-          stale: this.#staleMs,
-          retries: 0,
-          // proper-lockfile throws this from a timer by default, which would crash the process.
-          // A compromised writer lock only costs a conflict: link() keeps the record safe.
-          onCompromised: () => {
-            this.compromisedLocks++;
-          },
-        });
-        noteOwner(`${keyDir}.lock`);
-        return async () => {
-          await release().catch(() => {}); // already released or compromised: nothing to undo
-        };
+        linkSync(temp, lockPath);
+        return;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ELOCKED")
-          throw unavailable("lock", `${keyDir}.lock`, error);
-        if (reclaimIfOwnerDead(`${keyDir}.lock`)) {
-          this.reclaimedLocks++;
-          continue;
-        }
-        if (systemClock.now() - started > this.#writeTimeout) {
-          throw new LockgateError(
-            "store-unavailable",
-            `Another process kept ${keyDir}.lock for over ${formatMs(this.#writeTimeout)}`,
-            { cause: error },
-          );
-        }
-        await delay(systemClock, backoffDelay(attempt, { base: 1, cap: 20 }));
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST")
+          throw unavailable("lock", lockPath, error);
       }
+      if (this.#reclaimIfAbandoned(lockPath)) {
+        this.reclaimedLocks++;
+        continue;
+      }
+      if (systemClock.now() - started > this.#writeTimeout) {
+        throw new LockgateError(
+          "store-unavailable",
+          `Another process kept ${lockPath} for over ${formatMs(this.#writeTimeout)}`,
+        );
+      }
+      await delay(systemClock, backoffDelay(attempt, { base: 1, cap: 20 }));
     }
+  }
+
+  /**
+   * Moves a writer lock aside when its owner provably died on this host (its note names this
+   * boot and pid namespace and a pid that no longer exists), or when it is older than
+   * staleMs. By rename, never delete-then-create (proper-lockfile #121): of several
+   * reclaimers only one rename succeeds. A live lock moved by mistake (taken between our look
+   * and the rename) is not put back: its owner sees that at its unlock and counts it
+   * compromised, and its commit is still a compare-and-swap.
+   */
+  #reclaimIfAbandoned(lockPath: string): boolean {
+    let stat: Stats | undefined;
+    let owner: { pid?: unknown; boot?: unknown; ns?: unknown } | undefined;
+    try {
+      stat = lstatSync(lockPath);
+      // A directory is an older lockgate's proper-lockfile lock: judged by age alone.
+      if (stat.isFile()) owner = (JSON.parse(readFileSync(lockPath, "utf8")) as VersionFile).writer;
+    } catch {
+      // Released meanwhile (ENOENT), or a note still being written: look again next time.
+      if (!stat) return false;
+    }
+    const age = Date.now() - Math.max(stat.ctimeMs, stat.mtimeMs);
+    if (!(ownerIsDead(owner) || age > this.#staleMs)) return false;
+    const grave = `${lockPath}.dead-${randomUUID()}`;
+    try {
+      renameSync(lockPath, grave);
+    } catch {
+      return false; // released or reclaimed meanwhile: the next attempt sees
+    }
+    rmSync(grave, { recursive: true, force: true });
+    return true;
+  }
+
+  /** A check that the writer lock at `lockPath` is still the link to our temporary file. */
+  #ownsLock(lockPath: string, ino: number): () => boolean {
+    return () => lstatSync(lockPath, { throwIfNoEntry: false })?.ino === ino;
+  }
+
+  /** Removes our writer lock, unless it was reclaimed while we were stopped. */
+  #unlockWriters(lockPath: string, stillOurs: boolean | (() => boolean)): void {
+    if (stillOurs === false || (typeof stillOurs === "function" && !stillOurs())) {
+      this.compromisedLocks++;
+      return;
+    }
+    rmSync(lockPath, { force: true });
   }
 
   #sync<T>(fn: () => T, what: string, path: string): T {
@@ -379,67 +475,39 @@ export class FileStore implements LockStore {
 
 const originalLink = fsp.link;
 
-/**
- * Who this process is on this host: its pid, the kernel's boot id (so a pid from before a reboot
- * is not mistaken for a live one) and its pid namespace (a pid of another container means
- * nothing here). Undefined where the kernel does not say (not Linux): staleMs alone then.
- */
-const self: { pid: number; boot: string; ns: string } | undefined = (() => {
-  try {
-    return {
-      pid: process.pid,
-      boot: readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim(),
-      ns: readlinkSync("/proc/self/ns/pid"),
-    };
-  } catch {
-    return undefined;
-  }
-})();
+/** This process's random tag: with a counter, names no other write of any process has used. */
+const writeTag = randomBytes(8).toString("base64url");
+let writeCount = 0;
 
-/**
- * Beside a writer lock just taken, who took it: `<lock>.owner`, naming the lock directory's
- * inode, so a note left by an earlier owner is never read as this lock's.
- */
-function noteOwner(lockPath: string): void {
-  if (!self) return;
+function uniqueName(): string {
+  writeCount++;
+  return `${writeTag}${writeCount.toString(36)}`;
+}
+
+/** Whether the writer named by a lock's note died on this host (same boot and pid namespace). */
+function ownerIsDead(owner: { pid?: unknown; boot?: unknown; ns?: unknown } | undefined): boolean {
+  const self = thisWriter;
+  if (!self || !owner) return false;
+  if (owner.boot !== self.boot || owner.ns !== self.ns || typeof owner.pid !== "number")
+    return false;
+  return owner.pid !== self.pid && !isAlive(owner.pid);
+}
+
+/** A lockgate record's fencing counter; +Infinity for any other value (a foreign format's). */
+function tokenOf(value: string): number {
   try {
-    const owner = { ...self, ino: statSync(lockPath).ino };
-    const temp = `${lockPath}.owner.${process.pid}`;
-    writeFileSync(temp, JSON.stringify(owner));
-    renameSync(temp, `${lockPath}.owner`);
+    const token = (JSON.parse(value) as { token?: unknown }).token;
+    return typeof token === "number" ? token : Number.POSITIVE_INFINITY;
   } catch {
-    // Best effort: without a note, a dead owner's lock is taken over after staleMs.
+    return Number.POSITIVE_INFINITY;
   }
 }
 
-/**
- * A writer lock whose owner is provably dead (its note names this very lock directory, this
- * boot and pid namespace, and a pid that no longer exists) is moved out of the way at once
- * instead of blocking every writer for staleMs. Moved by rename, never deleted and re-created
- * (proper-lockfile #121): of several reclaimers only one rename succeeds, and the others retry
- * the lock as usual. Had a live writer taken the lock in between, it would see its lock
- * compromised, which costs it a conflict at most: each commit is a link(), a true CAS.
- */
-function reclaimIfOwnerDead(lockPath: string): boolean {
-  if (!self) return false;
-  let owner: { pid?: unknown; boot?: unknown; ns?: unknown; ino?: unknown };
-  try {
-    owner = JSON.parse(readFileSync(`${lockPath}.owner`, "utf8"));
-    if (owner.ino !== statSync(lockPath).ino) return false;
-  } catch {
-    return false;
-  }
-  if (owner.boot !== self.boot || owner.ns !== self.ns || typeof owner.pid !== "number")
-    return false;
-  if (owner.pid === self.pid || isAlive(owner.pid)) return false;
-  const grave = `${lockPath}.dead-${randomUUID()}`;
-  try {
-    renameSync(lockPath, grave);
-  } catch {
-    return false; // released or reclaimed meanwhile: the next attempt sees
-  }
-  rmSync(grave, { recursive: true, force: true });
-  return true;
+/** Whether the file was last changed before this host booted. */
+function writtenBeforeBoot(path: string): boolean {
+  if (bootedAt === undefined) return false;
+  const stat = statSync(path, { throwIfNoEntry: false });
+  return stat !== undefined && stat.mtimeMs < bootedAt;
 }
 
 function isAlive(pid: number): boolean {
@@ -448,18 +516,6 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM"; // alive, another user's
-  }
-}
-
-function syncDirectory(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, "r");
-    fsyncSync(fd);
-  } catch {
-    // Some platforms cannot fsync a directory; the link itself is still atomic there.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -8,6 +8,8 @@ export interface VersionFile {
   readonly key: string;
   readonly version: string;
   readonly value: string | null;
+  /** Who wrote it (pid, boot id, pid namespace): a writer lock is a link to this file. */
+  readonly writer?: { readonly pid: number; readonly boot: string; readonly ns: string };
 }
 
 /** The file name of version number `seq`: zero-padded so names sort by number. */
@@ -48,7 +50,10 @@ export function decodeVersionFile(
     throw corrupt(path, "value is neither text nor null");
   if (key !== undefined && p.key !== key)
     throw corrupt(path, `it belongs to another key (${JSON.stringify(p.key)})`);
-  return { key: p.key, version: p.version, value: p.value };
+  const writer = p.writer as VersionFile["writer"] | undefined;
+  return writer === undefined
+    ? { key: p.key, version: p.version, value: p.value }
+    : { key: p.key, version: p.version, value: p.value, writer };
 }
 
 function corrupt(path: string, why: string, cause?: unknown): LockgateError {

@@ -6,8 +6,8 @@ import process from "node:process";
 import { FileStore } from "../file-store.ts";
 
 const [dir = "", key = "k"] = process.argv.slice(2);
-// Stay alive while stuck: with nothing pending Node would exit (and proper-lockfile's exit hook
-// would remove the lock), which is not the crash this worker stands for.
+// Stay alive while stuck: with nothing pending Node would exit, which is not the crash this
+// worker stands for.
 setInterval(() => {}, 1_000);
 const store = new FileStore(dir, { durable: false });
 // Commits go through fsp.link once it is replaced (the store's own hook for paused writers).
