@@ -9,7 +9,7 @@ import { FileLocker } from "../src/file-locker.ts";
 
 const [kind = "ours", dir = "", ...rest] = process.argv.slice(2);
 if (kind === "ours") {
-  const locker = new FileLocker(dir, { durable: process.env.DURABLE !== "0" });
+  const locker = new FileLocker(dir, process.env.DURABLE === "1" ? { durable: true } : {});
   await contentionWorkerMain(
     () => locker.acquire("contended"),
     () => locker.close(),

@@ -166,17 +166,27 @@ export class FileStore implements LockStore {
   async *watch(key: string, signal: AbortSignal): AsyncIterable<StoreRecord> {
     this.#assertOpen();
     const keyDir = this.#keyDir(key);
-    await this.#makeKeyDir(keyDir);
+    this.#makeKeyDir(keyDir);
     let dirty = true;
     let wake: () => void = () => {};
     const poke = () => {
       dirty = true;
       wake();
     };
+    /** The newest version read: a change is a newer version file, nothing else in the directory. */
+    let seen = 0;
+    const onEntry = (_event: string, name: string | Buffer | null) => {
+      if (typeof name === "string") {
+        const seq = versionSeq(name);
+        // Temporary files, and old versions cleaned up: each write made three more events.
+        if (seq === undefined ? name.startsWith(".tmp-") : seq <= seen) return;
+      }
+      poke();
+    };
     // Watch first, read second: a change between the two is then seen, never lost.
     let watcher: FSWatcher | undefined;
     try {
-      watcher = watchDirectory(keyDir, poke);
+      watcher = watchDirectory(keyDir, onEntry);
       watcher.on("error", () => {
         watcher?.close();
         watcher = undefined;
@@ -198,7 +208,10 @@ export class FileStore implements LockStore {
           continue;
         }
         dirty = false;
-        const record = await this.get(key);
+        this.#assertOpen();
+        const latest = this.#latest(key);
+        const record = latest.record;
+        seen = latest.seq;
         if (last === undefined || record.version !== last) {
           last = record.version;
           yield record;
