@@ -14,11 +14,20 @@ import {
   linkSignals,
   systemClock,
 } from "@lockgate/core";
+import {
+  fetchTransport,
+  type HttpAnswer,
+  type HttpTransport,
+  nodeTransport,
+} from "./http-transport.ts";
 
 export interface HttpLeaseBackendOptions {
   /** Bearer token of the lock server. Never logged. */
   token?: string;
-  /** Defaults to the global fetch. */
+  /**
+   * Defaults to the global fetch; on Node, requests go through node:http with a kept-alive
+   * agent instead (faster), unless a fetch is given here.
+   */
   fetch?: typeof fetch;
   /** Time allowed for one request on top of its server-side wait, in ms. Default 10 000. */
   requestTimeout?: number;
@@ -41,6 +50,7 @@ export class HttpLeaseBackend implements LeaseBackend {
   readonly url: string;
   readonly #token: string | undefined;
   readonly #fetch: typeof fetch;
+  readonly #transport: HttpTransport;
   readonly #requestTimeout: number;
   readonly #clock: Clock;
 
@@ -57,6 +67,8 @@ export class HttpLeaseBackend implements LeaseBackend {
     this.url = parsed.href.replace(/\/$/, "");
     this.#token = options.token;
     this.#fetch = options.fetch ?? ((...args) => globalThis.fetch(...args));
+    this.#transport =
+      (options.fetch === undefined ? nodeTransport() : undefined) ?? fetchTransport(this.#fetch);
     this.#requestTimeout = options.requestTimeout ?? 10_000;
     this.#clock = options.clock ?? systemClock;
   }
@@ -134,7 +146,8 @@ export class HttpLeaseBackend implements LeaseBackend {
       if (signal.aborted) return;
       throw unreachable(error);
     }
-    if (!response.ok || !response.body) throw await errorOf(response);
+    if (!response.ok || !response.body)
+      throw errorOf({ status: response.status, text: await response.text().catch(() => "") });
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";
     try {
@@ -160,7 +173,9 @@ export class HttpLeaseBackend implements LeaseBackend {
     }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.#transport.close();
+  }
 
   #post(path: string, body: unknown, waitMs: number, signal?: AbortSignal): Promise<unknown> {
     return this.#request("POST", path, body, waitMs, signal);
@@ -192,14 +207,14 @@ export class HttpLeaseBackend implements LeaseBackend {
     timeout: AbortSignal,
     combined: AbortSignal,
   ): Promise<unknown> {
-    let response: Response;
+    let answer: HttpAnswer;
     try {
-      response = await this.#fetch(`${this.url}${path}`, {
+      answer = await this.#transport.send(`${this.url}${path}`, {
         method,
-        headers: {
-          ...this.#headers(),
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
+        headers:
+          body === undefined
+            ? this.#headers()
+            : { ...this.#headers(), "content-type": "application/json" },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: combined,
       });
@@ -218,10 +233,10 @@ export class HttpLeaseBackend implements LeaseBackend {
       }
       throw unreachable(error);
     }
-    if (!response.ok) throw await errorOf(response);
-    if (response.status === 204) return undefined;
+    if (answer.status < 200 || answer.status > 299) throw errorOf(answer);
+    if (answer.status === 204) return undefined;
     try {
-      return await response.json();
+      return JSON.parse(answer.text);
     } catch (error) {
       throw new LockgateError(
         "store-unavailable",
@@ -254,29 +269,29 @@ function unreachable(cause: unknown): LockgateError {
   );
 }
 
-async function errorOf(response: Response): Promise<LockgateError> {
+function errorOf(answer: HttpAnswer): LockgateError {
   let code = "";
-  let message = `HTTP ${response.status}`;
+  let message = `HTTP ${answer.status}`;
   try {
-    const body = (await response.json()) as { error?: { code?: string; message?: string } };
+    const body = JSON.parse(answer.text) as { error?: { code?: string; message?: string } };
     code = body.error?.code ?? "";
     message = body.error?.message ?? message;
   } catch {
     // Not our JSON error: a proxy's page, say. The status says enough.
   }
-  if (response.status === 401) {
+  if (answer.status === 401) {
     return new LockgateError("store-unavailable", "The lock server refused the token (401)", {
       retryable: false,
     });
   }
   if (PASSED_THROUGH.has(code)) return new LockgateError(code as LockgateErrorCode, message);
-  if (response.status >= 500)
+  if (answer.status >= 500)
     return new LockgateError("store-unavailable", `The lock server failed: ${message}`);
   // A proxy or the server shedding load: worth trying again, not a bad request.
-  if (response.status === 408 || response.status === 429)
+  if (answer.status === 408 || answer.status === 429)
     return new LockgateError(
       "store-unavailable",
-      `The lock server is busy (${response.status}): ${message}`,
+      `The lock server is busy (${answer.status}): ${message}`,
     );
   return new LockgateError("invalid-argument", `The lock server refused the request: ${message}`);
 }
