@@ -69,4 +69,5 @@ export {
 export { ManualClock, type ManualClockOptions } from "./manual-clock.ts";
 export { OrderedFeed, type OrderedRecord } from "./ordered-feed.ts";
 export { StoreLeaseBackend, type StoreLeaseBackendOptions } from "./store-lease-backend.ts";
+export { StructuredRecord } from "./structured-record.ts";
 export { withAcquire } from "./with-acquire.ts";

@@ -1,3 +1,5 @@
+import type { LockRecord } from "./lock-record.ts";
+
 /** One key's content as a store holds it. Both fields are null when the key is absent. */
 export interface StoreRecord {
   readonly value: string | null;
@@ -10,6 +12,11 @@ export interface StoreRecord {
    * the Locker raises the record's counter to it (a new record starts there).
    */
   readonly floor?: number;
+  /**
+   * The record itself, from a store that keeps records as objects (see `LockStore.putRecord`);
+   * `value` is then its text in lockgate's JSON, made only when read.
+   */
+  readonly record?: LockRecord;
 }
 
 export interface StoreCapabilities {
@@ -40,6 +47,13 @@ export interface LockStore {
    * Resolves to the new version, or null after a delete.
    */
   put(key: string, value: string | null, expectedVersion: string | null): Promise<string | null>;
+  /**
+   * `put` of a record as an object, for a store in this process's memory: it keeps the object
+   * (records are never mutated) and gives it back as `StoreRecord.record`, so no write encodes
+   * and no read decodes. Used only with lockgate's own JSON codec, which its `value` must
+   * follow. Same compare-and-swap contract as `put`.
+   */
+  putRecord?(key: string, record: LockRecord, expectedVersion: string | null): Promise<string>;
   /**
    * The key's record each time it changes. The first item is the record as of the moment
    * the watch is live, so a caller that acts on it misses nothing in between. Ends when

@@ -21,6 +21,7 @@ import { type LockInfo, lockInfoFromRecord } from "./lock-info.ts";
 import { emptyRecord, type LockRecord, type RecordCodec } from "./lock-record.ts";
 import type { LockStore, StoreRecord } from "./lock-store.ts";
 import { setNewest } from "./newest-entries.ts";
+import { StructuredRecord } from "./structured-record.ts";
 
 export interface StoreLeaseBackendOptions {
   clock?: Clock;
@@ -83,6 +84,8 @@ export class StoreLeaseBackend implements LeaseBackend {
   readonly #random: () => number;
   readonly #onError: (error: unknown) => void;
   readonly #closeStore: boolean;
+  /** The store keeps record objects (`putRecord`) and our codec is the JSON they stand for. */
+  readonly #structured: boolean;
   readonly #observer: LeaseObserver;
   readonly #feeds = new Map<string, KeyFeed>();
   /**
@@ -137,6 +140,7 @@ export class StoreLeaseBackend implements LeaseBackend {
     this.#random = options.random ?? Math.random;
     this.#onError = options.onError ?? (() => {});
     this.#closeStore = options.closeStore ?? false;
+    this.#structured = store.putRecord !== undefined && this.#codec === jsonRecordCodec;
     if (!(this.#pollInterval > 0)) {
       throw new LockgateError("invalid-argument", "pollInterval must be a positive number of ms");
     }
@@ -563,6 +567,12 @@ export class StoreLeaseBackend implements LeaseBackend {
       this.#remember(key, stored);
       feed?.publish(stored);
     }
+    // A record kept as an object by the store (or by our write to it): nothing to decode.
+    const object = stored.record;
+    if (object !== undefined && object.name === key && stored.floor === undefined) {
+      this.#observer.observe(key, object, this.#clock.now());
+      return { record: object, version: stored.version, source };
+    }
     let decoded = this.#decoded.get(stored);
     if (decoded?.key !== key) {
       let record: LockRecord;
@@ -601,10 +611,17 @@ export class StoreLeaseBackend implements LeaseBackend {
   }
 
   async #write(key: string, record: LockRecord, expected: string | null): Promise<string | null> {
-    const value = this.#codec.encode(record);
+    const value = this.#structured ? undefined : this.#codec.encode(record);
     let version: string | null;
     try {
-      version = await this.store.put(key, value, expected);
+      version =
+        value === undefined
+          ? await (this.store.putRecord as NonNullable<LockStore["putRecord"]>)(
+              key,
+              record,
+              expected,
+            )
+          : await this.store.put(key, value, expected);
     } catch (error) {
       // Whatever the store holds now, it is not what we remembered; a conflict that says what
       // it is saves the read.
@@ -616,10 +633,14 @@ export class StoreLeaseBackend implements LeaseBackend {
       throw error;
     }
     this.#observer.observe(key, record, this.#clock.now());
-    const stored = version === null ? NEVER_SEEN : { value, version };
-    // Our next step on this key reads what we wrote: keep the record, not only its text.
-    if (this.#codec.lossless && stored !== NEVER_SEEN)
-      setNewest(this.#decoded, stored, { key, record }, DECODED_ANSWERS);
+    let stored: StoreRecord;
+    if (version === null) stored = NEVER_SEEN;
+    else if (value === undefined) stored = new StructuredRecord(record, version);
+    else {
+      stored = { value, version };
+      // Our next step on this key reads what we wrote: keep the record, not only its text.
+      if (this.#codec.lossless) setNewest(this.#decoded, stored, { key, record }, DECODED_ANSWERS);
+    }
     this.#remember(key, stored);
     this.#feeds.get(key)?.publish(stored);
     return version;

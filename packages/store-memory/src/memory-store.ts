@@ -1,18 +1,21 @@
 import {
   closedError,
   LockgateError,
+  type LockRecord,
   type LockStore,
   type StoreCapabilities,
   type StoreRecord,
+  StructuredRecord,
 } from "@lockgate/core";
 
-interface Entry {
-  readonly value: string;
-  readonly version: string;
-}
+/** A key's current version: text from `put`, or a record object from `putRecord`. */
+type Entry = StoreRecord & { readonly version: string };
 
 export interface MemoryStoreOptions {
-  /** Refuse values longer than this many characters. Default 1 MiB. */
+  /**
+   * Refuse values longer than this many characters. Default 1 MiB. Records a Locker writes
+   * are kept as objects (`putRecord`) and not measured: that would mean encoding each one.
+   */
   maxValueLength?: number;
 }
 
@@ -52,6 +55,28 @@ export class MemoryStore implements LockStore {
         `Value for ${JSON.stringify(key)} is ${value.length} characters; the limit is ${this.#maxValueLength}`,
       );
     }
+    const current = this.#expect(key, expectedVersion);
+    if (value === null) {
+      if (!current) return null;
+      this.#entries.delete(key);
+      this.#notify(key, ABSENT);
+      return null;
+    }
+    return this.#set(key, { value, version: String(++this.#counter) });
+  }
+
+  /** Keeps the Locker's record object itself: no text is made unless someone reads `value`. */
+  async putRecord(
+    key: string,
+    record: LockRecord,
+    expectedVersion: string | null,
+  ): Promise<string> {
+    this.#assertOpen();
+    this.#expect(key, expectedVersion);
+    return this.#set(key, new StructuredRecord(record, String(++this.#counter)));
+  }
+
+  #expect(key: string, expectedVersion: string | null): Entry | undefined {
     const current = this.#entries.get(key);
     if ((current?.version ?? null) !== expectedVersion) {
       throw new LockgateError(
@@ -59,18 +84,18 @@ export class MemoryStore implements LockStore {
         `Version of ${JSON.stringify(key)} is ${current?.version ?? "absent"}, not ${expectedVersion ?? "absent"}`,
       );
     }
-    let record: StoreRecord;
-    if (value === null) {
-      if (!current) return null;
-      this.#entries.delete(key);
-      record = ABSENT;
-    } else {
-      const entry = { value, version: String(++this.#counter) };
-      this.#entries.set(key, entry);
-      record = entry;
-    }
-    for (const notify of this.#watchers.get(key) ?? []) notify(record);
-    return record.version;
+    return current;
+  }
+
+  #set(key: string, entry: Entry): string {
+    this.#entries.set(key, entry);
+    this.#notify(key, entry);
+    return entry.version;
+  }
+
+  #notify(key: string, record: StoreRecord): void {
+    const watchers = this.#watchers.get(key);
+    if (watchers) for (const notify of watchers) notify(record);
   }
 
   watch(key: string, signal: AbortSignal): AsyncIterable<StoreRecord> {
