@@ -1,6 +1,12 @@
 import type { AcquireRequest } from "./acquire-request.ts";
 import type { JsonValue } from "./json-value.ts";
-import type { HolderEntry, LeaseEntry, LockRecord, QueueEntry } from "./lock-record.ts";
+import {
+  emptyRecord,
+  type HolderEntry,
+  type LeaseEntry,
+  type LockRecord,
+  type QueueEntry,
+} from "./lock-record.ts";
 
 export type AcquirePlan =
   /** Write `record`, which makes the request a holder. */
@@ -153,25 +159,17 @@ export function planAcquire(
   }
   if (isGrantable(record, request.id, request.shared, limit)) {
     const token = record.token + 1;
-    const holder: HolderEntry = {
-      ...leaseFields(request, wallNow),
+    const holder = holderEntry(request, wallNow, token);
+    // Most grants are of a free lock nobody waits for: nothing else to hand over.
+    const alone = record.holders.length === 0 && record.queue.length === 0;
+    const granted: LockRecord = {
+      name: record.name,
       token,
-      acquiredAt: wallNow,
+      holders: alone ? [holder] : [...record.holders, holder],
+      queue: alone ? record.queue : record.queue.filter((q) => q.id !== request.id),
     };
-    return {
-      kind: "grant",
-      holder,
-      // Shared waiters right behind a shared grant come in with it.
-      record: handOver(
-        {
-          ...record,
-          token,
-          holders: [...record.holders, holder],
-          queue: record.queue.filter((q) => q.id !== request.id),
-        },
-        wallNow,
-      ),
-    };
+    // Shared waiters right behind a shared grant come in with it.
+    return { kind: "grant", holder, record: alone ? granted : handOver(granted, wallNow) };
   }
   if (request.nonBlocking) return { kind: "busy" };
 
@@ -181,7 +179,7 @@ export function planAcquire(
     if (!options.heartbeat)
       return waiting(record, request.id, options.pruned ? record : null, wallNow);
     const askedAt = request.askedAt ?? wallNow;
-    const entry = { ...leaseFields(request, wallNow), enqueuedAt: askedAt };
+    const entry: QueueEntry = { ...leaseFields(request, wallNow), enqueuedAt: askedAt };
     const queue = [...record.queue];
     queue.splice(joinPosition(record.queue, askedAt), 0, entry);
     // A join placed ahead of later askers waits for its grant in a write of its own: a grant
@@ -222,6 +220,7 @@ function waiting(
  * `joining`: the id of a waiter this very write puts in the queue; the handoff stops there.
  */
 export function handOver(record: LockRecord, wallNow: number, joining?: string): LockRecord {
+  if (record.queue.length === 0) return record;
   let { token } = record;
   const holders = [...record.holders];
   const limit = limitOf(record);
@@ -266,6 +265,11 @@ export function planSetValue(
  * it then is (a release is also the next grant); null when `id` is not in the record.
  */
 export function planRemove(record: LockRecord, id: string, wallNow: number): LockRecord | null {
+  // The common release: the only holder, nobody waiting.
+  if (record.queue.length === 0 && record.holders.length === 1) {
+    if (record.holders[0]?.id !== id) return null;
+    return emptyRecord(record.name, record.token);
+  }
   const holders = record.holders.filter((h) => h.id !== id);
   const queue = record.queue.filter((q) => q.id !== id);
   if (holders.length === record.holders.length && queue.length === record.queue.length) {
@@ -283,6 +287,23 @@ export function pruneExpired(
   const queue = record.queue.filter((q) => !isExpired("queue", q));
   const changed = holders.length !== record.holders.length || queue.length !== record.queue.length;
   return { record: changed ? { ...record, holders, queue } : record, changed };
+}
+
+/** A holder entry in one literal, optional fields last: spreads cost a tenth of a grant. */
+function holderEntry(request: AcquireRequest, wallNow: number, token: number): HolderEntry {
+  const entry: { -readonly [K in keyof HolderEntry]: HolderEntry[K] } = {
+    id: request.id,
+    shared: request.shared,
+    ttl: request.ttl,
+    beat: 0,
+    renewedAt: wallNow,
+    token,
+    acquiredAt: wallNow,
+  };
+  if (request.acquirerId !== undefined) entry.acquirerId = request.acquirerId;
+  if (request.value !== undefined) entry.value = request.value;
+  if (request.limit !== undefined && request.limit !== 1) entry.limit = request.limit;
+  return entry;
 }
 
 function leaseFields(request: AcquireRequest, wallNow: number): LeaseEntry {

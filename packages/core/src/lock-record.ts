@@ -56,6 +56,9 @@ export interface RecordCodec {
   readonly lossless?: boolean;
 }
 
+/** Shared by every record with no holders or no waiters: records are never mutated. */
+const NO_ENTRIES: readonly never[] = Object.freeze([]);
+
 export function emptyRecord(name: string, token = 0): LockRecord {
-  return { name, token, holders: [], queue: [] };
+  return { name, token, holders: NO_ENTRIES, queue: NO_ENTRIES };
 }

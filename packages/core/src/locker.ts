@@ -152,36 +152,24 @@ export class Locker {
     timeout: number,
     closing: ClosableRun,
   ): Promise<Lock | null> {
-    // The caller's signal and close(), linked only once something waits: the first step is
-    // one store write (close() waits for it), and most acquires end there.
-    let linked: LinkedSignal | undefined;
-    const signal = () => {
-      linked ??= linkSignals(options.signal, closing.signal);
-      return linked.signal;
-    };
-    const request: AcquireRequest = {
+    const signal = new WaitSignal(options.signal, closing);
+    // One literal, optional fields after: conditional spreads cost more than the rest of it.
+    const request: { -readonly [K in keyof AcquireRequest]: AcquireRequest[K] } = {
       name,
       id: crypto.randomUUID(),
       shared: options.shared ?? false,
       ttl: timings.ttl,
       nonBlocking: options.nonBlocking ?? false,
       askedAt: askedNow(this.#clock),
-      ...(options.acquirerId === undefined ? {} : { acquirerId: options.acquirerId }),
-      ...(options.value === undefined ? {} : { value: options.value }),
-      ...(options.limit === undefined || options.limit === 1 ? {} : { limit: options.limit }),
     };
+    if (options.acquirerId !== undefined) request.acquirerId = options.acquirerId;
+    if (options.value !== undefined) request.value = options.value;
+    if (options.limit !== undefined && options.limit !== 1) request.limit = options.limit;
     const deadline = timeout > 0 ? this.#clock.now() + timeout : Number.POSITIVE_INFINITY;
 
     try {
       // A step that does not wait gets only the caller's signal; close() waits for it.
-      const first = await this.#step(
-        request,
-        0,
-        deadline,
-        timings.renewInterval,
-        signal,
-        () => options.signal,
-      );
+      const first = await this.#step(request, 0, deadline, timings.renewInterval, signal, true);
       if (first.status === "busy") return null;
       if (first.status === "granted") {
         const confirmed = await this.#confirm(first, timings, signal);
@@ -242,7 +230,7 @@ export class Locker {
       }
       throw error;
     } finally {
-      linked?.unlink();
+      signal.unlink();
     }
   }
 
@@ -310,17 +298,17 @@ export class Locker {
     waitMs: number,
     deadline: number,
     renewInterval: number,
-    signal: () => AbortSignal,
-    /** What the backend's step is given; a pause between retries always takes `signal`. */
-    stepSignal: () => AbortSignal | undefined = signal,
+    signal: WaitSignal,
+    /** The backend's step gets only the caller's signal; a pause between retries gets both. */
+    callersOnly = false,
   ): Promise<AcquireOutcome> {
     for (let failures = 0; ; failures++) {
       try {
-        const signal = stepSignal();
-        return await this.backend.acquire(request, {
-          waitMs,
-          ...(signal ? { signal } : {}),
-        });
+        const stepSignal = callersOnly ? signal.callers : signal.linked();
+        return await this.backend.acquire(
+          request,
+          stepSignal ? { waitMs, signal: stepSignal } : { waitMs },
+        );
       } catch (error) {
         if (!isLockgateError(error, "store-unavailable") || !error.retryable) throw error;
         if (request.nonBlocking) throw error;
@@ -328,7 +316,12 @@ export class Locker {
         const pause = backoffDelay(failures, { base: 50, cap, random: this.#random });
         if (this.#clock.now() + pause >= deadline) throw error;
         this.#onError(error);
-        await delay(this.#clock, pause, signal(), `Acquiring ${JSON.stringify(request.name)}`);
+        await delay(
+          this.#clock,
+          pause,
+          signal.linked(),
+          `Acquiring ${JSON.stringify(request.name)}`,
+        );
       }
     }
   }
@@ -342,12 +335,12 @@ export class Locker {
   async #confirm(
     outcome: Extract<AcquireOutcome, { status: "granted" }>,
     timings: LeaseTimings,
-    signal: () => AbortSignal,
+    signal: WaitSignal,
   ): Promise<Extract<AcquireOutcome, { status: "granted" }> | undefined> {
     if (this.#clock.now() - outcome.sentAt < timings.renewInterval) return outcome;
     const sentAt = this.#clock.now();
     try {
-      await this.backend.renew(outcome.lease, signal());
+      await this.backend.renew(outcome.lease, signal.linked());
     } catch (error) {
       if (isLockgateError(error, "not-held")) return undefined;
       throw error;
@@ -364,7 +357,7 @@ export class Locker {
       backend: this.backend,
       lease: outcome.lease,
       onError: this.#onError,
-      onSettled: (l) => this.#held.delete(l),
+      onSettled: this.#settled,
       releaseAfterLoss: options.releaseWhenLost === false,
     });
     this.#held.add(lock);
@@ -376,20 +369,8 @@ export class Locker {
         timings,
         random: this.#random,
         onError: this.#onError,
-        onLost: (error) => {
-          this.#held.delete(lock);
-          lock.end(error);
-          // We no longer believe we hold it; remove our entry rather than let it expire.
-          if (options.releaseWhenLost !== false)
-            this.backend.release(outcome.lease).catch(this.#onError);
-          if (options.onLostLease) {
-            try {
-              Promise.resolve(options.onLostLease(lock)).catch(this.#onError);
-            } catch (callbackError) {
-              this.#onError(callbackError);
-            }
-          }
-        },
+        // Bound, not a closure: a named function per hold cost more than the rest of #hold.
+        onLost: this.#lost.bind(this, lock, outcome.lease, options),
       },
       outcome.sentAt,
     );
@@ -417,6 +398,26 @@ export class Locker {
     return lock;
   }
 
+  readonly #settled = (lock: Lock): void => {
+    this.#held.delete(lock);
+  };
+
+  #lost(lock: Lock, lease: Lease, options: AcquireOptions, error: LockgateError): void {
+    this.#held.delete(lock);
+    lock.end(error);
+    // We no longer believe we hold it; remove our entry rather than let it expire.
+    if (options.releaseWhenLost !== false) {
+      this.backend.release(lease).catch(this.#onError);
+    }
+    if (options.onLostLease) {
+      try {
+        Promise.resolve(options.onLostLease(lock)).catch(this.#onError);
+      } catch (callbackError) {
+        this.#onError(callbackError);
+      }
+    }
+  }
+
   #timingsFor(leaseTtl: number | undefined): LeaseTimings {
     if (leaseTtl === undefined) return this.#timings;
     const base = this.#timings;
@@ -426,5 +427,29 @@ export class Locker {
       renewInterval: base.renewInterval * scale,
       renewDeadline: base.renewDeadline * scale,
     });
+  }
+}
+
+/**
+ * An acquire's signals: the caller's alone, or linked with close(). Linked only once something
+ * waits: the first step is one store write (close() waits for it), and most acquires end there.
+ */
+class WaitSignal {
+  readonly callers: AbortSignal | undefined;
+  readonly #closing: ClosableRun;
+  #linked: LinkedSignal | undefined;
+
+  constructor(callers: AbortSignal | undefined, closing: ClosableRun) {
+    this.callers = callers;
+    this.#closing = closing;
+  }
+
+  linked(): AbortSignal {
+    this.#linked ??= linkSignals(this.callers, this.#closing.signal);
+    return this.#linked.signal;
+  }
+
+  unlink(): void {
+    this.#linked?.unlink();
   }
 }
