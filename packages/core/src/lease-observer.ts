@@ -2,6 +2,7 @@ import type { Clock } from "./clock.ts";
 import type { LeaseEntry, LockRecord } from "./lock-record.ts";
 
 interface Sighting {
+  readonly id: string;
   /** The entry's beat and renewal stamp: a re-joined waiter with an old id still differs. */
   readonly beat: number;
   readonly renewedAt: number;
@@ -11,10 +12,22 @@ interface Sighting {
   pass: number;
 }
 
-/** What one key's record showed, holders and queue places apart, by entry id. */
+/**
+ * One role's sightings of a key: none, the one entry most records have (a Map per key was a
+ * quarter of a lock server's heap with 100,000 locks held), or a Map by entry id.
+ */
+type Sightings = Sighting | Map<string, Sighting> | undefined;
+
+/** What one key's record showed, holders and queue places apart. */
 interface KeySightings {
-  holder: Map<string, Sighting>;
-  queue: Map<string, Sighting>;
+  holder: Sightings;
+  queue: Sightings;
+}
+
+function sightingOf(sightings: Sightings, id: string): Sighting | undefined {
+  if (sightings === undefined) return undefined;
+  if (sightings instanceof Map) return sightings.get(id);
+  return sightings.id === id ? sightings : undefined;
 }
 
 /**
@@ -51,16 +64,14 @@ export class LeaseObserver {
     }
     let seen = this.#sightings.get(key);
     if (!seen) {
-      seen = { holder: NO_SIGHTINGS, queue: NO_SIGHTINGS };
+      seen = { holder: undefined, queue: undefined };
       this.#sightings.set(key, seen);
     }
-    const holder = updateSightings(seen.holder, record.holders, now);
-    const queue = updateSightings(seen.queue, record.queue, now);
-    seen.holder = holder.sightings;
-    seen.queue = queue.sightings;
-    if (holder.earliest === undefined) return queue.earliest;
-    if (queue.earliest === undefined) return holder.earliest;
-    return Math.min(holder.earliest, queue.earliest);
+    const holderExpiry = updateSightings(seen, "holder", record.holders, now);
+    const queueExpiry = updateSightings(seen, "queue", record.queue, now);
+    if (holderExpiry === undefined) return queueExpiry;
+    if (queueExpiry === undefined) return holderExpiry;
+    return Math.min(holderExpiry, queueExpiry);
   }
 
   /**
@@ -68,7 +79,7 @@ export class LeaseObserver {
    * and a queue place with the same id are different leases: a granted waiter starts afresh.
    */
   isExpired(key: string, role: "holder" | "queue", entry: LeaseEntry, now: number): boolean {
-    const seen = this.#sightings.get(key)?.[role].get(entry.id);
+    const seen = sightingOf(this.#sightings.get(key)?.[role], entry.id);
     if (!seen || !sameBeat(seen, entry)) return false;
     // The very sum nextExpiry reports: `now - at >= ttl` can disagree with it by a rounding,
     // and a waiter woken at that time would find nothing expired and wait for it again.
@@ -99,7 +110,7 @@ export class LeaseObserver {
     let earliest: number | undefined;
     for (const role of ["holder", "queue"] as const) {
       for (const entry of role === "holder" ? record.holders : record.queue) {
-        const s = seen[role].get(entry.id);
+        const s = sightingOf(seen[role], entry.id);
         if (!s || !sameBeat(s, entry)) continue;
         const at = s.at + entry.ttl;
         if (earliest === undefined || at < earliest) earliest = at;
@@ -135,31 +146,42 @@ export function sharedObserver(store: object, clock: Clock): LeaseObserver {
   return observer;
 }
 
-/** Shared by every record without holders (or without a queue): never written to. */
-const NO_SIGHTINGS: Map<string, Sighting> = new Map();
-
 /** Marks which sightings the current pass touched (see updateSightings). */
 let pass = 0;
 
 /**
- * The sightings of `entries`, updated in place (no map per change): an unchanged beat keeps
- * its sighting, any change restarts the count, and entries gone from the record are dropped.
- * A stale read may show an older beat; restarting on it only delays a takeover, never hastens one.
+ * Updates one role's sightings of a key to `entries` (a Map in place) and returns the earliest
+ * expiry among them: an unchanged beat keeps its sighting, any change restarts the count, and
+ * entries gone from the record are dropped. A stale read may show an older beat; restarting on
+ * it only delays a takeover, never hastens one.
  */
 function updateSightings(
-  previous: Map<string, Sighting>,
+  key: KeySightings,
+  role: "holder" | "queue",
   entries: readonly LeaseEntry[],
   now: number,
-): { sightings: Map<string, Sighting>; earliest: number | undefined } {
-  if (entries.length === 0) return { sightings: NO_SIGHTINGS, earliest: undefined };
-  const sightings = previous === NO_SIGHTINGS ? new Map<string, Sighting>() : previous;
+): number | undefined {
+  const previous = key[role];
+  if (entries.length === 0) {
+    key[role] = undefined;
+    return undefined;
+  }
+  if (entries.length === 1) {
+    const entry = entries[0] as LeaseEntry;
+    let seen = sightingOf(previous, entry.id);
+    if (seen === undefined || !sameBeat(seen, entry)) seen = sighting(entry, now);
+    key[role] = seen;
+    return seen.at + entry.ttl;
+  }
+  const sightings = previous instanceof Map ? previous : new Map<string, Sighting>();
+  if (previous !== undefined && !(previous instanceof Map)) sightings.set(previous.id, previous);
   const thisPass = ++pass;
   let earliest: number | undefined;
   let touched = 0;
   for (const entry of entries) {
     let seen = sightings.get(entry.id);
     if (seen === undefined || !sameBeat(seen, entry)) {
-      seen = { beat: entry.beat, renewedAt: entry.renewedAt, at: now, pass: 0 };
+      seen = sighting(entry, now);
       sightings.set(entry.id, seen);
     }
     if (seen.pass !== thisPass) {
@@ -172,7 +194,12 @@ function updateSightings(
   if (sightings.size > touched) {
     for (const [id, seen] of sightings) if (seen.pass !== thisPass) sightings.delete(id);
   }
-  return { sightings, earliest };
+  key[role] = sightings;
+  return earliest;
+}
+
+function sighting(entry: LeaseEntry, now: number): Sighting {
+  return { id: entry.id, beat: entry.beat, renewedAt: entry.renewedAt, at: now, pass: 0 };
 }
 
 function sameBeat(seen: Sighting, entry: LeaseEntry): boolean {
