@@ -110,6 +110,17 @@ describe("server configuration", () => {
     }
   });
 
+  it("heap growth: 30 % by default, 0 for V8's own, from the flag or the environment", () => {
+    expect(parseServerConfig(["--no-auth"], {}).heapGrowth).toBe(30);
+    expect(parseServerConfig(["--no-auth", "--heap-growth", "0"], {}).heapGrowth).toBe(0);
+    expect(parseServerConfig(["--no-auth"], { LOCKGATE_HEAP_GROWTH: "50" }).heapGrowth).toBe(50);
+    for (const bad of ["-5", "1.5", "fast", "5000"]) {
+      expect(() => parseServerConfig(["--no-auth", `--heap-growth=${bad}`], {})).toThrow(
+        /--heap-growth must be an integer from 0 to 1000/,
+      );
+    }
+  });
+
   it("takes flags after a leading -- (as Deno passes on what npm scripts give it)", () => {
     expect(parseServerConfig(["--", "--no-auth", "--port", "1234"], {}).port).toBe(1234);
   });

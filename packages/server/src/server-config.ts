@@ -41,6 +41,8 @@ export interface ServerConfig {
   readonly maxWait: number;
   readonly goProtocol: boolean;
   readonly corsOrigins: readonly string[];
+  /** Node only: how far V8's heap may grow past the live data at each GC, in %; 0: V8's own. */
+  readonly heapGrowth: number;
 }
 
 /** A configuration the server refuses to start with; the message says what to fix. */
@@ -76,6 +78,8 @@ const USAGE = `lockgate server
   --max-wait <ms>          LOCKGATE_MAX_WAIT        longest server-side wait of one request (30000)
   --no-go-protocol                                  do not serve Go lockgate's /acquire, /renew-lease, /release
   --cors-origin <origin>   LOCKGATE_CORS_ORIGINS    browser origin allowed to call the server (repeat; env: comma-separated)
+  --heap-growth <percent>  LOCKGATE_HEAP_GROWTH     Node: heap growth past live data at each GC (default 30;
+                                                    0: V8's own, up to ~4x after a burst)
 `;
 
 /** Reads flags, then environment variables; throws ConfigError on anything it cannot use. */
@@ -112,6 +116,7 @@ export function parseServerConfig(
         "max-wait": { type: "string" },
         "no-go-protocol": { type: "boolean" },
         "cors-origin": { type: "string", multiple: true },
+        "heap-growth": { type: "string" },
         help: { type: "boolean" },
       },
     }));
@@ -130,6 +135,12 @@ export function parseServerConfig(
     3_600_000,
   );
   const maxWait = integer(str("max-wait", "LOCKGATE_MAX_WAIT") ?? "30000", "max-wait", 0, 300_000);
+  const heapGrowth = integer(
+    str("heap-growth", "LOCKGATE_HEAP_GROWTH") ?? "30",
+    "heap-growth",
+    0,
+    1_000,
+  );
 
   const kind = str("store", "LOCKGATE_STORE") ?? "memory";
   let store: StoreConfig;
@@ -275,6 +286,7 @@ export function parseServerConfig(
     maxWait,
     goProtocol: values["no-go-protocol"] !== true,
     corsOrigins,
+    heapGrowth,
   };
 }
 

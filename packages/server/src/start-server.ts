@@ -2,6 +2,7 @@ import { setMaxListeners } from "node:events";
 import process from "node:process";
 import { createApp } from "./create-app.ts";
 import { createBackend } from "./create-backend.ts";
+import { limitHeapGrowth } from "./heap-growth.ts";
 import { ConfigError, parseServerConfig, type StoreConfig } from "./server-config.ts";
 import { SERVER_VERSION } from "./server-version.ts";
 
@@ -33,6 +34,7 @@ export async function startServer(serve: Serve): Promise<void> {
     throw error;
   }
   for (const warning of config.warnings) console.error(warning);
+  limitHeapGrowth(config.heapGrowth);
   const shutdown = new AbortController();
   // Every long-poll listens for shutdown: thousands of waiters are normal, not a leak.
   setMaxListeners(0, shutdown.signal);
