@@ -12,6 +12,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmdirSync,
   rmSync,
   type Stats,
   statSync,
@@ -25,12 +26,14 @@ import {
   closedError,
   delay,
   formatMs,
+  jsonRecordCodec,
   LockgateError,
   type LockStore,
   type StoreCapabilities,
   type StoreRecord,
   systemClock,
 } from "@lockgate/core";
+import { CompactionFloor } from "./compaction-floor.ts";
 import { prepareLockDirectory } from "./lock-directory.ts";
 import { BootEpoch, bootedAt, isCrashDebris, syncDirectory, thisWriter } from "./this-boot.ts";
 import {
@@ -53,15 +56,41 @@ export interface FileStoreOptions {
   pollInterval?: number;
   /** How long a write waits for another process's write before failing. Default 10 000 ms. */
   writeTimeout?: number;
-  /** fsync each version file and its directory, so a power cut cannot lose a grant. Default true. */
+  /**
+   * fsync each version file and its directory. Default false on Linux, where a record a power
+   * cut took is told by its boot id and tokens go on above a floor of that boot; true elsewhere.
+   */
   durable?: boolean;
+  /**
+   * Every this many ms, remove the directories of lock names nobody held, waited for or wrote
+   * for at least as long (see `compact`), so that many short-lived names do not pile up.
+   * Default 600 000 (10 minutes); 0: never. The timer does not keep the process alive.
+   */
+  compactEvery?: number;
 }
 
 const ABSENT: StoreRecord = { value: null, version: null };
+/** A key's directory: the SHA-256 of the key in hex. */
+const KEY_DIR = /^[0-9a-f]{64}$/;
 /** Key directories remembered by name. */
 const KEY_DIRS = 4_096;
 /** Temporary files of writers that died are removed after this long. */
 const ORPHAN_TEMP_AGE = 60_000;
+
+export interface CompactOptions {
+  /** Only names whose last write is at least this old (ms). Default 60 000. */
+  idleMs?: number;
+}
+
+export interface CompactResult {
+  /** Key directories looked at. */
+  readonly examined: number;
+  /** Key directories removed: names nobody held or waited for. */
+  readonly removed: number;
+}
+
+/** Thrown inside put when its temporary file vanished with a compacted key directory. */
+class KeyDirGone extends Error {}
 
 interface Latest {
   readonly seq: number;
@@ -90,6 +119,7 @@ export class FileStore implements LockStore {
   readonly #writeTimeout: number;
   readonly #durable: boolean;
   readonly #bootEpoch: BootEpoch;
+  readonly #floor: CompactionFloor;
   readonly #closing = new AbortController();
   /** Key directories by key, to spare a hash per call (cleared when full). */
   readonly #keyDirs = new Map<string, string>();
@@ -99,6 +129,12 @@ export class FileStore implements LockStore {
   compromisedLocks = 0;
   /** Writer locks of processes found dead (same host, pid gone) and reclaimed at once. */
   reclaimedLocks = 0;
+  /**
+   * Compactions that found a write landed during their removal and could not put the
+   * directory back (another writer had made it anew meanwhile): that write is lost. Only
+   * possible if this process was stopped for over staleMs between two system calls.
+   */
+  lostCompactions = 0;
 
   constructor(dir: string, options: FileStoreOptions = {}) {
     prepareLockDirectory(dir);
@@ -108,6 +144,27 @@ export class FileStore implements LockStore {
     this.#writeTimeout = options.writeTimeout ?? 10_000;
     this.#durable = options.durable ?? thisWriter === undefined;
     this.#bootEpoch = new BootEpoch(dir);
+    this.#floor = new CompactionFloor(dir);
+    const every = options.compactEvery ?? 600_000;
+    if (!(Number.isFinite(every) && every >= 0)) {
+      throw new LockgateError("invalid-argument", "compactEvery must be 0 or a number of ms");
+    }
+    if (every > 0) this.#compactEvery(every);
+  }
+
+  #compactEvery(every: number): void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running || this.#closing.signal.aborted) return;
+      running = true;
+      this.compact({ idleMs: every })
+        .catch(() => {}) // best effort: the next round tries again
+        .finally(() => {
+          running = false;
+        });
+    }, every);
+    timer.unref?.();
+    this.#closing.signal.addEventListener("abort", () => clearInterval(timer), { once: true });
   }
 
   async get(key: string): Promise<StoreRecord> {
@@ -122,6 +179,27 @@ export class FileStore implements LockStore {
   ): Promise<string | null> {
     this.#assertOpen();
     const keyDir = this.#keyDir(key);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#put(key, keyDir, value, expectedVersion);
+      } catch (error) {
+        // The key's directory was compacted between our temporary file and our lock: write
+        // it again in the new one (a compactor removes only idle names, so this is rare).
+        if (!(error instanceof KeyDirGone) || attempt >= 3) {
+          if (error instanceof KeyDirGone) throw unavailable("lock", keyDir, error.cause);
+          throw error;
+        }
+        this.#made.delete(keyDir);
+      }
+    }
+  }
+
+  async #put(
+    key: string,
+    keyDir: string,
+    value: string | null,
+    expectedVersion: string | null,
+  ): Promise<string | null> {
     this.#makeKeyDir(keyDir);
     const version = uniqueName();
     // The complete record goes to disk before any lock is taken: the writer lock is a hard
@@ -145,10 +223,11 @@ export class FileStore implements LockStore {
         const floor = latest.record.floor;
         if (floor !== undefined && value !== null && tokenOf(value) < floor) {
           // A writer that assumed the key new, or remembered it from before the floor: the
-          // Locker reads again, and its record goes on from the floor.
+          // Locker goes on from the floor, which this answer carries (no read needed).
           throw new LockgateError(
             "conflict",
             `${JSON.stringify(key)}: the record's fencing counter must go on at or above ${floor}`,
+            { current: latest.record },
           );
         }
         const seq = latest.seq + 1;
@@ -166,7 +245,6 @@ export class FileStore implements LockStore {
   async *watch(key: string, signal: AbortSignal): AsyncIterable<StoreRecord> {
     this.#assertOpen();
     const keyDir = this.#keyDir(key);
-    this.#makeKeyDir(keyDir);
     let dirty = true;
     let wake: () => void = () => {};
     const poke = () => {
@@ -185,15 +263,26 @@ export class FileStore implements LockStore {
     };
     // Watch first, read second: a change between the two is then seen, never lost.
     let watcher: FSWatcher | undefined;
-    try {
-      watcher = watchDirectory(keyDir, onEntry);
-      watcher.on("error", () => {
-        watcher?.close();
-        watcher = undefined;
-      });
-    } catch {
-      watcher = undefined; // no watching here (inotify limits, exotic file systems): poll only
-    }
+    /** The directory watched: a compactor may remove it, and a writer make it anew. */
+    let watchedIno: number | undefined;
+    const startWatching = () => {
+      watcher?.close();
+      watcher = undefined;
+      this.#made.delete(keyDir);
+      this.#makeKeyDir(keyDir);
+      try {
+        watchedIno = statSync(keyDir).ino;
+        const started = watchDirectory(keyDir, onEntry);
+        started.on("error", () => {
+          started.close();
+          if (watcher === started) watcher = undefined;
+        });
+        watcher = started;
+      } catch {
+        watcher = undefined; // no watching here (inotify limits, exotic file systems): poll only
+      }
+    };
+    startWatching();
     const poller = setInterval(poke, this.#pollInterval);
     const stop = () => wake();
     signal.addEventListener("abort", stop);
@@ -209,6 +298,8 @@ export class FileStore implements LockStore {
         }
         dirty = false;
         this.#assertOpen();
+        // Compacted and perhaps made anew: watch the directory that is there now.
+        if (statSync(keyDir, { throwIfNoEntry: false })?.ino !== watchedIno) startWatching();
         const latest = this.#latest(key);
         const record = latest.record;
         seen = latest.seq;
@@ -270,12 +361,12 @@ export class FileStore implements LockStore {
         names = readdirSync(keyDir);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT")
-          return { seq: 0, record: ABSENT, names: [] };
+          return { seq: 0, record: this.#absent(), names: [] };
         throw unavailable("read", keyDir, error);
       }
       let seq = 0;
       for (const name of names) seq = Math.max(seq, versionSeq(name) ?? 0);
-      if (seq === 0) return { seq: 0, record: ABSENT, names };
+      if (seq === 0) return { seq: 0, record: this.#absent(), names };
       const path = join(keyDir, versionFileName(seq));
       let text: string;
       try {
@@ -288,7 +379,8 @@ export class FileStore implements LockStore {
       // A power cut took this record's data (records are written without fsync): whoever
       // held or waited then is gone with that boot; tokens go on above the boot floor.
       if (isCrashDebris(text) && writtenBeforeBoot(path)) {
-        return { seq, record: { ...ABSENT, floor: this.#bootEpoch.floor() }, names, key };
+        const floor = Math.max(this.#bootEpoch.floor(), this.#floor.read());
+        return { seq, record: { ...ABSENT, floor }, names, key };
       }
       const file = decodeVersionFile(text, path, key);
       const record = file.value === null ? ABSENT : { value: file.value, version: file.version };
@@ -299,6 +391,147 @@ export class FileStore implements LockStore {
       return { seq, record, names, key: file.key };
     }
     throw new LockgateError("store-unavailable", `${keyDir} kept changing while being read`);
+  }
+
+  /** An absent key: its name may have been used and compacted, so it goes on from the floor. */
+  #absent(): StoreRecord {
+    const floor = this.#floor.read();
+    return floor > 0 ? { ...ABSENT, floor } : ABSENT;
+  }
+
+  /**
+   * Removes the directories of lock names nobody holds or waits for and nobody wrote for
+   * `idleMs`, so a directory of many short-lived names stays small. Before removing one, it
+   * raises the directory's floor above that record's fencing counter (durably): a name used
+   * again goes on above every token it ever had. Safe beside running writers and other compactors:
+   * a name is removed only while this process holds its writer lock and the name's directory
+   * holds its one idle version and nothing else (a writer at work always has its temporary
+   * file there); removal is a rename, after which no write can land in it, and a version that
+   * landed before it (a writer whose lock had gone stale, while this process was stopped) is
+   * found and the directory put back.
+   */
+  async compact(options: CompactOptions = {}): Promise<CompactResult> {
+    this.#assertOpen();
+    const idleMs = options.idleMs ?? 60_000;
+    const entries = this.#sync(
+      () => readdirSync(this.dir, { withFileTypes: true }),
+      "list",
+      this.dir,
+    );
+    // Our writer lock on each name is a link to this note, which names us: outside the key
+    // directories, whose only entry must be the version to remove.
+    const note = join(this.dir, `.tmp-compact-${process.pid}-${uniqueName()}`);
+    const fd = this.#sync(() => openSync(note, "wx"), "write", note);
+    let ino: number;
+    try {
+      writeFileSync(
+        fd,
+        encodeVersionFile({ key: "", version: "", value: null, writer: thisWriter }),
+      );
+      ino = fstatSync(fd).ino;
+    } finally {
+      closeSync(fd);
+    }
+    let examined = 0;
+    let removed = 0;
+    try {
+      for (const entry of entries) {
+        if (!entry.isDirectory() || !KEY_DIR.test(entry.name)) continue;
+        if (this.#closing.signal.aborted) break;
+        examined++;
+        if (this.#compactKey(join(this.dir, entry.name), idleMs, note, ino)) removed++;
+        // Each key is a few synchronous calls; let other work run between batches.
+        if (examined % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      rmSync(note, { force: true });
+    }
+    return { examined, removed };
+  }
+
+  #compactKey(keyDir: string, idleMs: number, note: string, ino: number): boolean {
+    const lockPath = `${keyDir}.lock`;
+    try {
+      // Every write adds and removes entries, which dates the directory: a cheap first look.
+      if (Date.now() - Math.floor(statSync(keyDir).mtimeMs) < idleMs) return false;
+      try {
+        linkSync(note, lockPath);
+      } catch {
+        if (!this.#reclaimIfAbandoned(lockPath)) return false; // a writer at work
+        linkSync(note, lockPath);
+      }
+      const ours = this.#ownsLock(lockPath, ino);
+      try {
+        return this.#removeIfIdle(keyDir, idleMs, ours);
+      } finally {
+        this.#unlockWriters(lockPath, ours);
+      }
+    } catch {
+      return false; // gone meanwhile, or taken: compaction is best effort
+    }
+  }
+
+  #removeIfIdle(keyDir: string, idleMs: number, ours: () => boolean): boolean {
+    const names: string[] = [];
+    for (const name of readdirSync(keyDir)) {
+      // A temporary file this old is a dead writer's (a live one fails its link and retries).
+      if (
+        name.startsWith(".tmp-") &&
+        Date.now() - statSync(join(keyDir, name)).mtimeMs > ORPHAN_TEMP_AGE
+      ) {
+        rmSync(join(keyDir, name), { force: true });
+      } else names.push(name);
+    }
+    // No version at all (a watcher made it, say): the name reads as absent either way, and
+    // rmdir removes only an empty directory, so a writer that just came in keeps it.
+    if (names.length === 0) {
+      rmdirSync(keyDir);
+      this.#made.delete(keyDir);
+      return true;
+    }
+    const only = names.length === 1 ? (names[0] as string) : undefined;
+    if (only === undefined || versionSeq(only) === undefined) return false;
+    const path = join(keyDir, only);
+    // Whole ms: a file's time has a fraction that Date.now() lacks.
+    if (Date.now() - Math.floor(statSync(path).mtimeMs) < idleMs) return false;
+    const token = this.#idleToken(readFileSync(path, "utf8"), path);
+    if (token === undefined) return false;
+    // One above: a writer that took the name for new (counter 0) grants token 1, and a put is
+    // refused only below the floor, so the floor must exceed every token ever granted.
+    this.#floor.raise(token + 1);
+    if (!ours()) return false;
+    const grave = join(this.dir, `.compacted-${uniqueName()}`);
+    renameSync(keyDir, grave);
+    this.#made.delete(keyDir);
+    if (readdirSync(grave).some((name) => name !== only && versionSeq(name) !== undefined)) {
+      // A write landed between our look and the rename (possible only if our lock was taken
+      // from us while this process was stopped): the directory goes back as it is.
+      try {
+        renameSync(grave, keyDir);
+      } catch (error) {
+        this.lostCompactions++;
+        throw error;
+      }
+      return false;
+    }
+    rmSync(grave, { recursive: true, force: true });
+    return true;
+  }
+
+  /** The fencing counter of an idle lockgate record (no holders, no waiters), or undefined. */
+  #idleToken(text: string, path: string): number | undefined {
+    try {
+      if (isCrashDebris(text)) return undefined;
+      const file = decodeVersionFile(text, path, undefined);
+      if (file.value === null) return undefined;
+      const record = jsonRecordCodec.decode(file.value, file.key);
+      if (record.holders.length > 0 || record.queue.length > 0) return undefined;
+      // A record of an earlier boot reads at the boot's floor: the name must go on above it.
+      const other = thisWriter !== undefined && file.writer?.boot !== thisWriter.boot;
+      return other ? Math.max(record.token, this.#bootEpoch.floor()) : record.token;
+    } catch {
+      return undefined; // not a lockgate record (another codec, or damaged): leave it
+    }
   }
 
   /**
@@ -409,8 +642,9 @@ export class FileStore implements LockStore {
         linkSync(temp, lockPath);
         return;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST")
-          throw unavailable("lock", lockPath, error);
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOENT") throw new KeyDirGone("compacted", { cause: error });
+        if (code !== "EEXIST") throw unavailable("lock", lockPath, error);
       }
       if (this.#reclaimIfAbandoned(lockPath)) {
         this.reclaimedLocks++;

@@ -1,2 +1,7 @@
 export { FileLocker, type FileLockerOptions } from "./file-locker.ts";
-export { FileStore, type FileStoreOptions } from "./file-store.ts";
+export {
+  type CompactOptions,
+  type CompactResult,
+  FileStore,
+  type FileStoreOptions,
+} from "./file-store.ts";

@@ -1,6 +1,7 @@
 // A process that uses FileLocker the way an application would; the multi-process tests start
 // several of these under Node, Bun or Deno and judge what they log. Every mode bounds itself.
-import { appendFileSync, promises as fsp } from "node:fs";
+import { appendFileSync, promises as fsp, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import process from "node:process";
 import { counterRounds } from "@lockgate/process-harness";
 import { FileLocker } from "../file-locker.ts";
@@ -61,11 +62,41 @@ async function waitFor(name: string): Promise<void> {
   await lock.release();
 }
 
+/** Exclusive holds on a few names at random, each a logged read-modify-write of its counter. */
+async function spread(names: number, iterations: number, outDir: string): Promise<void> {
+  for (let i = 0; i < iterations; i++) {
+    const name = `n${Math.floor(Math.random() * names)}`;
+    const lock = await locker.acquire(name, { timeout: 60_000 });
+    log(join(outDir, `log-${name}`), `enter ${process.pid} x ${lock.fencingToken}`);
+    const counterFile = join(outDir, `counter-${name}`);
+    const count = Number(readFileSync(counterFile, "utf8"));
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 2));
+    writeFileSync(counterFile, String(count + 1));
+    log(join(outDir, `log-${name}`), `leave ${process.pid} x ${lock.fencingToken}`);
+    await lock.release();
+    // Idle moments, so that names are often free for the compactor.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 4));
+  }
+}
+
+/** Compacts the directory over and over for `ms`, removing idle names at once. */
+async function compact(ms: number): Promise<void> {
+  let removed = 0;
+  let runs = 0;
+  for (const until = Date.now() + ms; Date.now() < until; runs++) {
+    removed += (await locker.store.compact({ idleMs: 0 })).removed;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  console.log(`compacted runs=${runs} removed=${removed} lost=${locker.store.lostCompactions}`);
+}
+
 try {
   if (mode === "counter") await counter(rest[0] as string, Number(rest[1]), rest[2] as string);
   else if (mode === "mixed") await mixed(Number(rest[0]), rest[1] as string);
   else if (mode === "hold") await hold(rest[0] as string);
   else if (mode === "wait") await waitFor(rest[0] as string);
+  else if (mode === "spread") await spread(Number(rest[0]), Number(rest[1]), rest[2] as string);
+  else if (mode === "compact") await compact(Number(rest[0]));
   else throw new Error(`unknown mode ${mode}`);
   await locker.close();
   console.log(`done compromised=${locker.store.compromisedLocks}`);
