@@ -1,6 +1,8 @@
+import type { IncomingMessage } from "node:http";
 import { MAX_LOCK_NAME_LENGTH, validateLockName } from "@lockgate/core";
 import type { Context } from "hono";
 import { BadRequest } from "./api-error.ts";
+import { nodeRequest } from "./node-request.ts";
 
 /**
  * The body as JSON, read whatever the Content-Type says (Go lockgate sends none), refusing
@@ -8,22 +10,11 @@ import { BadRequest } from "./api-error.ts";
  */
 export async function readJson(c: Context, limit: number): Promise<Record<string, unknown>> {
   const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared > limit) throw new BadRequest("payload-too-large", `Body over ${limit} bytes`, 413);
-  const reader = c.req.raw.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (reader) {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel().catch(() => {});
-        throw new BadRequest("payload-too-large", `Body over ${limit} bytes`, 413);
-      }
-      chunks.push(value);
-    }
-  }
+  if (declared > limit) throw tooLarge(limit);
+  const node = nodeRequest(c);
+  const { chunks, size } = node
+    ? await readNodeBody(node.incoming, limit)
+    : await readWebBody(c.req.raw.body, limit);
   const text = new TextDecoder().decode(concat(chunks, size));
   let parsed: unknown;
   try {
@@ -35,6 +26,71 @@ export async function readJson(c: Context, limit: number): Promise<Record<string
     throw new BadRequest("invalid-json", "The body must be a JSON object");
   }
   return parsed as Record<string, unknown>;
+}
+
+interface Body {
+  readonly chunks: Uint8Array[];
+  readonly size: number;
+}
+
+function tooLarge(limit: number): BadRequest {
+  return new BadRequest("payload-too-large", `Body over ${limit} bytes`, 413);
+}
+
+async function readWebBody(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Body> {
+  const reader = body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (reader) {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge(limit);
+      }
+      chunks.push(value);
+    }
+  }
+  return { chunks, size };
+}
+
+/** Node's request body, refused past `limit` (the rest is drained, so the 413 still goes out). */
+function readNodeBody(incoming: IncomingMessage, limit: number): Promise<Body> {
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const done = () => {
+      incoming.removeListener("data", onData);
+      incoming.removeListener("end", onEnd);
+      incoming.removeListener("error", onError);
+      incoming.removeListener("close", onEnd);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      done();
+      incoming.resume();
+      reject(tooLarge(limit));
+    };
+    const onEnd = () => {
+      done();
+      if (incoming.complete) resolve({ chunks, size });
+      else reject(new BadRequest("invalid-json", "The body ended early"));
+    };
+    const onError = (error: unknown) => {
+      done();
+      reject(error);
+    };
+    incoming.on("data", onData);
+    incoming.once("end", onEnd);
+    incoming.once("close", onEnd);
+    incoming.once("error", onError);
+  });
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {

@@ -1,7 +1,8 @@
-import { type LockInfo, linkSignals } from "@lockgate/core";
+import type { LockInfo } from "@lockgate/core";
 import type { Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { type AccessToken, mayAccess, tokenFor } from "./access-tokens.ts";
+import { untilGoneOrShutdown } from "./node-request.ts";
 import { STATUS_CSS, STATUS_JS } from "./status-assets.ts";
 import type { StatusFeed } from "./status-feed.ts";
 import { locksHtml, pageHtml, type ServerFacts } from "./status-html.ts";
@@ -100,7 +101,7 @@ export function mountStatusPage(app: Hono, options: StatusPageOptions): void {
     const token = c.get("accessToken") as AccessToken | undefined;
     c.header("cache-control", "no-store");
     return streamSSE(c, async (stream) => {
-      const { signal: stop, unlink } = linkSignals(c.req.raw.signal, shutdown);
+      const { signal: stop, unlink } = untilGoneOrShutdown(c, shutdown);
       let last = "";
       let wake: () => void = () => {};
       let pending: readonly LockInfo[] | undefined;

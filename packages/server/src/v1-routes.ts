@@ -1,8 +1,9 @@
-import { type LeaseBackend, linkSignals } from "@lockgate/core";
+import type { LeaseBackend } from "@lockgate/core";
 import type { Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { apiError } from "./api-error.ts";
 import type { Metrics } from "./metrics.ts";
+import { untilGoneOrShutdown } from "./node-request.ts";
 import { field, readJson } from "./request-body.ts";
 import { authorize, maySee } from "./token-auth.ts";
 
@@ -60,7 +61,7 @@ export function mountV1(
     const waitMs = field.int(body, "waitMs", 0, 0, limits.maxWait);
     const received = performance.now();
     // Stop waiting when the client goes away or the server shuts down; the place is kept.
-    const { signal: stop, unlink } = linkSignals(c.req.raw.signal, shutdown);
+    const { signal: stop, unlink } = untilGoneOrShutdown(c, shutdown);
     let outcome: Awaited<ReturnType<LeaseBackend["acquire"]>>;
     try {
       outcome = await backend.acquire(request, { waitMs, signal: stop });
@@ -134,7 +135,7 @@ export function mountV1(
       return apiError(c, 400, "invalid-argument", "Lock names are at most 1024 characters");
     authorize(c, name, "read");
     return streamSSE(c, async (stream) => {
-      const { signal: stop, unlink } = linkSignals(c.req.raw.signal, shutdown);
+      const { signal: stop, unlink } = untilGoneOrShutdown(c, shutdown);
       try {
         for await (const info of backend.watch(name, stop)) {
           await stream.writeSSE({ event: "state", data: JSON.stringify(info) });

@@ -1,0 +1,112 @@
+import { request } from "node:http";
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import { afterEach, describe, expect, it } from "vitest";
+import { BadRequest } from "./api-error.ts";
+import { nodeRequest, untilGoneOrShutdown } from "./node-request.ts";
+import { readJson } from "./request-body.ts";
+
+const servers: { close: () => void }[] = [];
+afterEach(() => {
+  for (const server of servers.splice(0)) server.close();
+});
+
+/** A Hono app served by @hono/node-server on a free 127.0.0.1 port, as the server runs it. */
+async function served(app: Hono): Promise<number> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, (info) =>
+      resolve(info.port),
+    );
+    servers.push(server);
+  });
+}
+
+function post(port: number, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port, path: "/", method: "POST" }, (res) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => {
+        text += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+describe("Node's own request under @hono/node-server", () => {
+  it("reads the JSON body from Node's request, and refuses one over the limit with a 413 that arrives", async () => {
+    const app = new Hono();
+    let usedNode = false;
+    app.post("/", async (c) => {
+      usedNode = nodeRequest(c) !== undefined;
+      return c.json(await readJson(c, 64));
+    });
+    app.onError((error, c) =>
+      error instanceof BadRequest
+        ? c.json({ code: error.code }, error.status)
+        : c.json({ code: "internal" }, 500),
+    );
+    const port = await served(app);
+    expect(await post(port, JSON.stringify({ name: "a" }))).toEqual({
+      status: 200,
+      text: '{"name":"a"}',
+    });
+    expect(usedNode).toBe(true);
+    // Over the limit without a declared length (chunked): read up to the limit, then refused.
+    const big = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port, path: "/", method: "POST" }, (res) => {
+        let text = "";
+        res.on("data", (chunk: Buffer) => {
+          text += chunk;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on("error", reject);
+      req.write(`{"name":"${"x".repeat(100)}`);
+      req.end('"}');
+    });
+    expect(big.status).toBe(413);
+    expect(JSON.parse(big.text)).toEqual({ code: "payload-too-large" });
+    expect((await post(port, "{not json")).status).toBe(400);
+  });
+
+  it("aborts a long wait when the client goes away, and when the server shuts down", async () => {
+    const app = new Hono();
+    const shutdown = new AbortController();
+    const ended: unknown[] = [];
+    let entered: () => void = () => {};
+    app.post("/", async (c) => {
+      const { signal, unlink } = untilGoneOrShutdown(c, shutdown.signal);
+      entered();
+      await new Promise<void>((resolve) =>
+        signal.addEventListener("abort", () => resolve(), { once: true }),
+      );
+      ended.push(signal.reason);
+      unlink();
+      return c.json({ status: "waiting" });
+    });
+    const port = await served(app);
+
+    const inside = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const gone = request({ host: "127.0.0.1", port, path: "/", method: "POST" });
+    gone.on("error", () => {});
+    gone.end("{}");
+    await inside;
+    gone.destroy();
+    await expect.poll(() => ended.length).toBe(1);
+    expect(ended[0]).toBe("The client went away");
+
+    const inside2 = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    const answered = post(port, "{}");
+    await inside2;
+    shutdown.abort("shutting down");
+    expect(await answered).toEqual({ status: 200, text: '{"status":"waiting"}' });
+    expect(ended[1]).toBe("shutting down");
+  });
+});
