@@ -30,7 +30,7 @@ export interface KeyFeedOptions {
 export class KeyFeed {
   #latest: StoreRecord | undefined;
   readonly #options: KeyFeedOptions;
-  readonly #listeners = new Set<() => void>();
+  readonly #listeners = new Set<FeedListener>();
   #refs = 0;
   #running: AbortController | undefined;
   #lingerTimer: TimerHandle | undefined;
@@ -72,7 +72,7 @@ export class KeyFeed {
   publish(record: StoreRecord): void {
     if (this.#latest !== undefined && this.#latest.version === record.version) return;
     this.#latest = record;
-    for (const listener of [...this.#listeners]) listener();
+    for (const listener of [...this.#listeners]) listener.changed();
   }
 
   /**
@@ -90,7 +90,7 @@ export class KeyFeed {
       if (this.#latest !== undefined && this.#latest.version !== knownVersion) return resolve();
       let timer: TimerHandle | undefined;
       const cleanup = () => {
-        this.#listeners.delete(onChange);
+        this.#listeners.delete(listener);
         if (timer !== undefined) clock.clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
       };
@@ -103,7 +103,8 @@ export class KeyFeed {
         cleanup();
         reject(abortError(signal as AbortSignal, "Waiting for the lock"));
       };
-      this.#listeners.add(onChange);
+      const listener = { changed: onChange };
+      this.#listeners.add(listener);
       signal?.addEventListener("abort", onAbort, { once: true });
       if (until !== undefined) {
         timer = clock.setTimeout(() => {
@@ -215,10 +216,18 @@ export class KeyFeed {
   }
 }
 
-/** See `KeyFeed.waiter`. One wait at a time. */
-export class FeedWaiter {
+/** What a feed tells of each new record. */
+interface FeedListener {
+  changed(): void;
+}
+
+/**
+ * See `KeyFeed.waiter`. One wait at a time. It is its own feed listener and abort listener
+ * (`handleEvent`): a lock server parks thousands of these, and closures per waiter added up.
+ */
+export class FeedWaiter implements FeedListener, EventListenerObject {
   readonly #feed: KeyFeed;
-  readonly #listeners: Set<() => void>;
+  readonly #listeners: Set<FeedListener>;
   readonly #clock: Clock;
   readonly #signal: AbortSignal | undefined;
   #known: string | null = null;
@@ -226,21 +235,12 @@ export class FeedWaiter {
   #timer: TimerHandle | undefined;
   /** When the armed timer fires; a wait until later keeps it (an early wake-up only re-checks). */
   #timerAt = Number.POSITIVE_INFINITY;
-  readonly #onChange = () => {
-    if (this.#settle && this.#feed.latest?.version !== this.#known) this.#wake();
-  };
-  readonly #onAbort = () =>
-    this.#wake(abortError(this.#signal as AbortSignal, "Waiting for the lock"));
-  readonly #onTimer = () => {
-    this.#timer = undefined;
-    this.#timerAt = Number.POSITIVE_INFINITY;
-    this.#wake();
-  };
+  #onTimer: (() => void) | undefined;
 
   /** @internal */
   constructor(
     feed: KeyFeed,
-    listeners: Set<() => void>,
+    listeners: Set<FeedListener>,
     clock: Clock,
     signal: AbortSignal | undefined,
   ) {
@@ -248,8 +248,18 @@ export class FeedWaiter {
     this.#listeners = listeners;
     this.#clock = clock;
     this.#signal = signal;
-    listeners.add(this.#onChange);
-    signal?.addEventListener("abort", this.#onAbort, { once: true });
+    listeners.add(this);
+    signal?.addEventListener("abort", this, { once: true });
+  }
+
+  /** @internal The feed has a new record. */
+  changed(): void {
+    if (this.#settle && this.#feed.latest?.version !== this.#known) this.#wake();
+  }
+
+  /** @internal The signal aborted. */
+  handleEvent(): void {
+    this.#wake(abortError(this.#signal as AbortSignal, "Waiting for the lock"));
   }
 
   /**
@@ -267,6 +277,11 @@ export class FeedWaiter {
     if (until < this.#timerAt) {
       if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
       this.#timerAt = until;
+      this.#onTimer ??= () => {
+        this.#timer = undefined;
+        this.#timerAt = Number.POSITIVE_INFINITY;
+        this.#wake();
+      };
       this.#timer = this.#clock.setTimeout(this.#onTimer, until - now);
     }
     this.#known = knownVersion;
@@ -276,8 +291,8 @@ export class FeedWaiter {
   }
 
   close(): void {
-    this.#listeners.delete(this.#onChange);
-    this.#signal?.removeEventListener("abort", this.#onAbort);
+    this.#listeners.delete(this);
+    this.#signal?.removeEventListener("abort", this);
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#settle) this.#wake(new LockgateError("aborted", "The wait ended"));

@@ -69,13 +69,14 @@ describe("Node's own request under @hono/node-server", () => {
     const ended: unknown[] = [];
     let entered: () => void = () => {};
     app.post("/", async (c) => {
-      const { signal, unlink } = untilGoneOrShutdown(c, shutdown.signal);
+      const wait = untilGoneOrShutdown(c, shutdown.signal);
+      const signal = wait.signal;
       entered();
       await new Promise<void>((resolve) =>
         signal.addEventListener("abort", () => resolve(), { once: true }),
       );
       ended.push(signal.reason);
-      unlink();
+      wait.end();
       return c.json({ status: "waiting" });
     });
     const port = await served(app);

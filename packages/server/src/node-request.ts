@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type LinkedSignal, linkSignals } from "@lockgate/core";
+import { linkSignals } from "@lockgate/core";
 import type { Context } from "hono";
 
 /**
@@ -18,26 +18,69 @@ export function nodeRequest(
   return { incoming, outgoing };
 }
 
+/** A request's wait: `signal` aborts when the client goes away or the server shuts down. */
+export interface RequestWait {
+  readonly signal: AbortSignal;
+  /** Detaches from the request and the shutdown signal once the wait is over. */
+  end(): void;
+}
+
+/** Waits on Node, each aborted by one listener on the shutdown signal, not one per request. */
+const waitsOn = new WeakMap<AbortSignal, Set<AbortController>>();
+
+function waitsAborted(shutdown: AbortSignal): Set<AbortController> {
+  let waits = waitsOn.get(shutdown);
+  if (!waits) {
+    const created = new Set<AbortController>();
+    shutdown.addEventListener(
+      "abort",
+      () => {
+        for (const wait of [...created]) wait.abort(shutdown.reason);
+        created.clear();
+      },
+      { once: true },
+    );
+    waitsOn.set(shutdown, created);
+    waits = created;
+  }
+  return waits;
+}
+
 /** Aborts when the client goes away before its answer is sent, or when `shutdown` aborts. */
-export function untilGoneOrShutdown(c: Context, shutdown: AbortSignal): LinkedSignal {
+export function untilGoneOrShutdown(c: Context, shutdown: AbortSignal): RequestWait {
   const node = nodeRequest(c);
-  if (!node) return linkSignals(c.req.raw.signal, shutdown);
-  if (shutdown.aborted) return { signal: shutdown, unlink: () => {} };
-  const { outgoing } = node;
-  const controller = new AbortController();
-  const onClose = () => {
-    if (!outgoing.writableFinished) abort("The client went away");
-  };
-  const onShutdown = () => abort(shutdown.reason);
-  const abort = (reason: unknown) => {
-    unlink();
-    controller.abort(reason);
-  };
-  const unlink = () => {
-    outgoing.removeListener("close", onClose);
-    shutdown.removeEventListener("abort", onShutdown);
-  };
-  outgoing.once("close", onClose);
-  shutdown.addEventListener("abort", onShutdown, { once: true });
-  return { signal: controller.signal, unlink };
+  if (!node) {
+    const linked = linkSignals(c.req.raw.signal, shutdown);
+    return { signal: linked.signal, end: linked.unlink };
+  }
+  if (shutdown.aborted) return { signal: shutdown, end: () => {} };
+  return new NodeRequestWait(node.outgoing, waitsAborted(shutdown));
+}
+
+class NodeRequestWait implements RequestWait {
+  readonly #controller = new AbortController();
+  readonly #outgoing: ServerResponse;
+  readonly #waits: Set<AbortController>;
+  readonly #onClose: () => void;
+
+  constructor(outgoing: ServerResponse, waits: Set<AbortController>) {
+    this.#outgoing = outgoing;
+    this.#waits = waits;
+    this.#onClose = () => {
+      if (outgoing.writableFinished) return;
+      this.end();
+      this.#controller.abort("The client went away");
+    };
+    outgoing.once("close", this.#onClose);
+    waits.add(this.#controller);
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  end(): void {
+    this.#outgoing.removeListener("close", this.#onClose);
+    this.#waits.delete(this.#controller);
+  }
 }

@@ -101,7 +101,8 @@ export function mountStatusPage(app: Hono, options: StatusPageOptions): void {
     const token = c.get("accessToken") as AccessToken | undefined;
     c.header("cache-control", "no-store");
     return streamSSE(c, async (stream) => {
-      const { signal: stop, unlink } = untilGoneOrShutdown(c, shutdown);
+      const wait = untilGoneOrShutdown(c, shutdown);
+      const stop = wait.signal;
       let last = "";
       let wake: () => void = () => {};
       let pending: readonly LockInfo[] | undefined;
@@ -136,7 +137,7 @@ export function mountStatusPage(app: Hono, options: StatusPageOptions): void {
         }
       } finally {
         unsubscribe();
-        unlink();
+        wait.end();
       }
     });
   });

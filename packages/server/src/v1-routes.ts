@@ -61,7 +61,8 @@ export function mountV1(
     const waitMs = field.int(body, "waitMs", 0, 0, limits.maxWait);
     const received = performance.now();
     // Stop waiting when the client goes away or the server shuts down; the place is kept.
-    const { signal: stop, unlink } = untilGoneOrShutdown(c, shutdown);
+    const wait = untilGoneOrShutdown(c, shutdown);
+    const stop = wait.signal;
     let outcome: Awaited<ReturnType<LeaseBackend["acquire"]>>;
     try {
       outcome = await backend.acquire(request, { waitMs, signal: stop });
@@ -69,7 +70,7 @@ export function mountV1(
       if (stop.aborted) return c.json({ status: "waiting", position: -1 });
       throw error;
     } finally {
-      unlink();
+      wait.end();
     }
     if (outcome.status !== "granted") return c.json(outcome);
     metrics.count("lockgate_grants_total", { api: "v1" });
@@ -135,13 +136,14 @@ export function mountV1(
       return apiError(c, 400, "invalid-argument", "Lock names are at most 1024 characters");
     authorize(c, name, "read");
     return streamSSE(c, async (stream) => {
-      const { signal: stop, unlink } = untilGoneOrShutdown(c, shutdown);
+      const wait = untilGoneOrShutdown(c, shutdown);
+      const stop = wait.signal;
       try {
         for await (const info of backend.watch(name, stop)) {
           await stream.writeSSE({ event: "state", data: JSON.stringify(info) });
         }
       } finally {
-        unlink();
+        wait.end();
       }
     });
   });
