@@ -64,6 +64,24 @@ describe("lock bench", () => {
     expect(rows.every((r) => r.peer?.label === "random")).toBe(true);
   });
 
+  it("warms each subject up, unmeasured, before the first round", async () => {
+    const names: string[] = [];
+    const counted: BenchSubject = {
+      label: "counted",
+      measures: ["uncontended"],
+      client: () => ({
+        acquire: async (name) => {
+          names.push(name);
+          return { release: () => {} };
+        },
+      }),
+    };
+    const [result] = await benchLocks([counted], { ...plan, rounds: 1, warmup: 7 });
+    expect(names.filter((n) => n.endsWith("-warm"))).toHaveLength(7);
+    expect(names.slice(0, 7).every((n) => n.endsWith("-warm"))).toBe(true);
+    expect(result?.uncontended).toHaveLength(plan.uncontended);
+  });
+
   it("leaves out measures a subject does not run", async () => {
     const bare: BenchSubject = {
       label: "bare",

@@ -35,6 +35,12 @@ export interface LockBenchPlan {
   readonly contendedMs: number;
   /** How long each contender holds the lock, in ms. */
   readonly holdMs: number;
+  /**
+   * Unmeasured acquire+release cycles per subject before the first round: a client's first
+   * calls connect, and whichever subject runs first in a process would also pay for warming
+   * up code the others share (a gRPC or HTTP client). Default 0.
+   */
+  readonly warmup?: number;
 }
 
 export interface ContentionResult {
@@ -84,6 +90,16 @@ export async function benchLocks(
     handoffs: [] as number[],
     contention: [] as ContentionResult[],
   }));
+  for (const [i, subject] of subjects.entries()) {
+    if (!plan.warmup || (subject.measures && !subject.measures.includes("uncontended"))) continue;
+    const client = await subject.client();
+    try {
+      for (let n = 0; n < plan.warmup; n++)
+        await (await client.acquire(`bench-${i}-warm`)).release();
+    } finally {
+      await client.close?.();
+    }
+  }
   for (let round = 0; round < plan.rounds; round++) {
     for (const [i, subject] of subjects.entries()) {
       const out = results[i] as (typeof results)[number];
@@ -198,6 +214,7 @@ export function defaultLockBenchPlan(overrides: Partial<LockBenchPlan> = {}): Lo
     contenders: [2, 8, 32],
     contendedMs: quick ? 150 : 2_000,
     holdMs: 1,
+    warmup: quick ? 2 : 50,
     ...(quick ? {} : overrides),
   };
 }
