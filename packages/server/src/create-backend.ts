@@ -43,7 +43,10 @@ async function openStore(store: Exclude<StoreConfig, { kind: "kubernetes" }>): P
     }
     case "file": {
       const { FileStore } = await import("@lockgate/file");
-      return new FileStore(store.dir, { staleMs: store.staleMs });
+      return new FileStore(store.dir, {
+        staleMs: store.staleMs,
+        compactEvery: store.compactEvery,
+      });
     }
     case "etcd": {
       const { EtcdStore } = await import("@lockgate/store-etcd");

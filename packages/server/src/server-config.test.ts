@@ -192,15 +192,22 @@ describe("server configuration", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("file store: the directory and the stale period of a writer lock", () => {
+  it("file store: the directory, the stale period of a writer lock, compaction", () => {
     expect(
       parseServerConfig(["--no-auth", "--store", "file", "--file-dir", "/l"], {}).store,
-    ).toEqual({ kind: "file", dir: "/l", staleMs: 10_000 });
+    ).toEqual({ kind: "file", dir: "/l", staleMs: 10_000, compactEvery: 600_000 });
     expect(
       parseServerConfig(["--no-auth", "--store", "file", "--file-dir", "/l"], {
         LOCKGATE_FILE_STALE_MS: "2500",
+        LOCKGATE_FILE_COMPACT_MS: "0",
       }).store,
-    ).toEqual({ kind: "file", dir: "/l", staleMs: 2_500 });
+    ).toEqual({ kind: "file", dir: "/l", staleMs: 2_500, compactEvery: 0 });
+    expect(
+      parseServerConfig(
+        ["--no-auth", "--store", "file", "--file-dir", "/l", "--file-compact-ms", "60000"],
+        {},
+      ).store,
+    ).toMatchObject({ compactEvery: 60_000 });
   });
 
   it.each([

@@ -5,7 +5,13 @@ import { readTokenFile, TokenFileError } from "./token-file.ts";
 
 export type StoreConfig =
   | { readonly kind: "memory" }
-  | { readonly kind: "file"; readonly dir: string; readonly staleMs: number }
+  | {
+      readonly kind: "file";
+      readonly dir: string;
+      readonly staleMs: number;
+      /** Compact unused lock names every this many ms (and idle that long); 0: never. */
+      readonly compactEvery: number;
+    }
   | { readonly kind: "etcd"; readonly endpoints: string[]; readonly prefix: string }
   | {
       readonly kind: "redis";
@@ -57,6 +63,8 @@ const USAGE = `lockgate server
   --file-stale-ms <ms>     LOCKGATE_FILE_STALE_MS   a crashed writer's lock on another host's
                                                     process is taken over after this (2000+,
                                                     default 10000; dead owners on this host: at once)
+  --file-compact-ms <ms>   LOCKGATE_FILE_COMPACT_MS remove lock names nobody held, waited for or wrote
+                                                    for this long, this often (default 600000; 0: never)
   --etcd-endpoints <urls>  LOCKGATE_ETCD_ENDPOINTS  comma-separated, for --store etcd
   --etcd-prefix <p>        LOCKGATE_ETCD_PREFIX     key prefix (default lockgate/)
   --redis-url <url>        LOCKGATE_REDIS_URL       for --store redis (default redis://127.0.0.1:6379)
@@ -99,6 +107,7 @@ export function parseServerConfig(
         store: { type: "string" },
         "file-dir": { type: "string" },
         "file-stale-ms": { type: "string" },
+        "file-compact-ms": { type: "string" },
         "etcd-endpoints": { type: "string" },
         "etcd-prefix": { type: "string" },
         "redis-url": { type: "string" },
@@ -157,7 +166,13 @@ export function parseServerConfig(
       2_000,
       3_600_000,
     );
-    store = { kind, dir, staleMs };
+    const compactEvery = integer(
+      str("file-compact-ms", "LOCKGATE_FILE_COMPACT_MS") ?? "600000",
+      "file-compact-ms",
+      0,
+      86_400_000,
+    );
+    store = { kind, dir, staleMs, compactEvery };
   } else if (kind === "etcd") {
     const endpoints = (str("etcd-endpoints", "LOCKGATE_ETCD_ENDPOINTS") ?? "")
       .split(",")
