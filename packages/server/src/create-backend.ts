@@ -45,7 +45,7 @@ async function openStore(store: Exclude<StoreConfig, { kind: "kubernetes" }>): P
       const { FileStore } = await import("@lockgate/file");
       return new FileStore(store.dir, {
         staleMs: store.staleMs,
-        compactEvery: store.compactEvery,
+        ...(store.compactEvery === undefined ? {} : { compactEvery: store.compactEvery }),
       });
     }
     case "etcd": {

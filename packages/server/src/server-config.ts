@@ -9,8 +9,8 @@ export type StoreConfig =
       readonly kind: "file";
       readonly dir: string;
       readonly staleMs: number;
-      /** Compact unused lock names every this many ms (and idle that long); 0: never. */
-      readonly compactEvery: number;
+      /** Compact unused lock names every this many ms (and idle that long); 0: never. Default 600 000. */
+      readonly compactEvery?: number;
     }
   | { readonly kind: "etcd"; readonly endpoints: string[]; readonly prefix: string }
   | {
