@@ -84,8 +84,8 @@ export class StoreLeaseBackend implements LeaseBackend {
   readonly #random: () => number;
   readonly #onError: (error: unknown) => void;
   readonly #closeStore: boolean;
-  /** The store keeps record objects (`putRecord`) and our codec is the JSON they stand for. */
-  readonly #structured: boolean;
+  /** The store's `putRecord`, when it keeps record objects and our codec is the JSON they stand for. */
+  readonly #putRecord: LockStore["putRecord"];
   readonly #observer: LeaseObserver;
   readonly #feeds = new Map<string, KeyFeed>();
   /**
@@ -140,7 +140,7 @@ export class StoreLeaseBackend implements LeaseBackend {
     this.#random = options.random ?? Math.random;
     this.#onError = options.onError ?? (() => {});
     this.#closeStore = options.closeStore ?? false;
-    this.#structured = store.putRecord !== undefined && this.#codec === jsonRecordCodec;
+    this.#putRecord = this.#codec === jsonRecordCodec ? store.putRecord?.bind(store) : undefined;
     if (!(this.#pollInterval > 0)) {
       throw new LockgateError("invalid-argument", "pollInterval must be a positive number of ms");
     }
@@ -611,16 +611,13 @@ export class StoreLeaseBackend implements LeaseBackend {
   }
 
   async #write(key: string, record: LockRecord, expected: string | null): Promise<string | null> {
-    const value = this.#structured ? undefined : this.#codec.encode(record);
+    const putRecord = this.#putRecord;
+    const value = putRecord ? undefined : this.#codec.encode(record);
     let version: string | null;
     try {
       version =
         value === undefined
-          ? await (this.store.putRecord as NonNullable<LockStore["putRecord"]>)(
-              key,
-              record,
-              expected,
-            )
+          ? await (putRecord as NonNullable<typeof putRecord>)(key, record, expected)
           : await this.store.put(key, value, expected);
     } catch (error) {
       // Whatever the store holds now, it is not what we remembered; a conflict that says what

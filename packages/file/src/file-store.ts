@@ -185,10 +185,8 @@ export class FileStore implements LockStore {
       } catch (error) {
         // The key's directory was compacted between our temporary file and our lock: write
         // it again in the new one (a compactor removes only idle names, so this is rare).
-        if (!(error instanceof KeyDirGone) || attempt >= 3) {
-          if (error instanceof KeyDirGone) throw unavailable("lock", keyDir, error.cause);
-          throw error;
-        }
+        if (!(error instanceof KeyDirGone)) throw error;
+        if (attempt >= 3) throw unavailable("lock", keyDir, error.cause);
         this.#made.delete(keyDir);
       }
     }
@@ -494,7 +492,7 @@ export class FileStore implements LockStore {
     const path = join(keyDir, only);
     // Whole ms: a file's time has a fraction that Date.now() lacks.
     if (Date.now() - Math.floor(statSync(path).mtimeMs) < idleMs) return false;
-    const token = this.#idleToken(readFileSync(path, "utf8"), path);
+    const token = this.#idleToken(keyDir);
     if (token === undefined) return false;
     // One above: a writer that took the name for new (counter 0) grants token 1, and a put is
     // refused only below the floor, so the floor must exceed every token ever granted.
@@ -518,17 +516,17 @@ export class FileStore implements LockStore {
     return true;
   }
 
-  /** The fencing counter of an idle lockgate record (no holders, no waiters), or undefined. */
-  #idleToken(text: string, path: string): number | undefined {
+  /**
+   * The fencing counter an idle lockgate record (no holders, no waiters) goes on from, read as
+   * any reader would (a record of an earlier boot at that boot's floor), or undefined.
+   */
+  #idleToken(keyDir: string): number | undefined {
     try {
-      if (isCrashDebris(text)) return undefined;
-      const file = decodeVersionFile(text, path, undefined);
-      if (file.value === null) return undefined;
-      const record = jsonRecordCodec.decode(file.value, file.key);
+      const { record: stored, key } = this.#readLatest(keyDir, undefined);
+      if (stored.value === null || key === undefined) return undefined;
+      const record = jsonRecordCodec.decode(stored.value, key);
       if (record.holders.length > 0 || record.queue.length > 0) return undefined;
-      // A record of an earlier boot reads at the boot's floor: the name must go on above it.
-      const other = thisWriter !== undefined && file.writer?.boot !== thisWriter.boot;
-      return other ? Math.max(record.token, this.#bootEpoch.floor()) : record.token;
+      return Math.max(record.token, stored.floor ?? 0);
     } catch {
       return undefined; // not a lockgate record (another codec, or damaged): leave it
     }
