@@ -12,6 +12,15 @@ interface Party {
   expiresAt: number;
 }
 
+/**
+ * One holder of a lock name. `expiresAt` is in whole ms of the monotonic clock: a small
+ * integer V8 keeps in the object, where a fraction would cost a boxed number per holder.
+ */
+interface Holding {
+  readonly id: string;
+  expiresAt: number;
+}
+
 export interface ServedGauges {
   /** Lock names with at least one holder that took its lease through this instance. */
   readonly locksHeld: number;
@@ -27,9 +36,13 @@ export interface ServedGauges {
  */
 export class ServedParties implements LeaseBackend {
   readonly #inner: LeaseBackend;
-  readonly #holders = new Map<string, Party>();
+  /**
+   * Holders by lock name: the one holder most names have, or a Map by lease id (shared locks,
+   * semaphores). Keyed by name, this one map also counts the names held.
+   */
+  readonly #holders = new Map<string, Holding | Map<string, Holding>>();
+  #holderCount = 0;
   readonly #waiters = new Map<string, Party>();
-  readonly #heldNames = new Map<string, number>();
   readonly #now: () => number;
   readonly #onChange: () => void;
   #sweptAt = Number.NEGATIVE_INFINITY;
@@ -44,15 +57,15 @@ export class ServedParties implements LeaseBackend {
   gauges(): ServedGauges {
     this.#sweep();
     return {
-      locksHeld: this.#heldNames.size,
-      holders: this.#holders.size,
+      locksHeld: this.#holders.size,
+      holders: this.#holderCount,
       waiters: this.#waiters.size,
     };
   }
 
   async acquire(request: AcquireRequest, options: AcquireStepOptions): Promise<AcquireOutcome> {
     const { id, name, ttl } = request;
-    if (!request.nonBlocking && !this.#holders.has(id)) {
+    if (!request.nonBlocking && !this.#holding(name, id)) {
       this.#waiters.set(id, { name, expiresAt: this.#now() + options.waitMs + ttl });
     }
     let outcome: AcquireOutcome;
@@ -87,7 +100,7 @@ export class ServedParties implements LeaseBackend {
     try {
       await this.#inner.release(lease);
     } finally {
-      this.#drop(lease.id);
+      this.#drop(lease.name, lease.id);
       this.#onChange();
     }
   }
@@ -122,29 +135,48 @@ export class ServedParties implements LeaseBackend {
     try {
       await call;
     } catch (error) {
-      if (isLockgateError(error, "not-held")) this.#drop(lease.id);
+      if (isLockgateError(error, "not-held")) this.#drop(lease.name, lease.id);
       throw error;
     }
   }
 
+  #holding(name: string, id: string): Holding | undefined {
+    const held = this.#holders.get(name);
+    if (held === undefined || held instanceof Map) return held?.get(id);
+    return held.id === id ? held : undefined;
+  }
+
   #hold(lease: Lease): void {
-    const known = this.#holders.get(lease.id);
-    const expiresAt = this.#now() + lease.ttl;
+    const expiresAt = Math.ceil(this.#now() + lease.ttl);
+    const known = this.#holding(lease.name, lease.id);
     if (known) {
       known.expiresAt = expiresAt;
       return;
     }
-    this.#holders.set(lease.id, { name: lease.name, expiresAt });
-    this.#heldNames.set(lease.name, (this.#heldNames.get(lease.name) ?? 0) + 1);
+    const holding: Holding = { id: lease.id, expiresAt };
+    const held = this.#holders.get(lease.name);
+    if (held === undefined) this.#holders.set(lease.name, holding);
+    else if (held instanceof Map) held.set(lease.id, holding);
+    else
+      this.#holders.set(
+        lease.name,
+        new Map([
+          [held.id, held],
+          [lease.id, holding],
+        ]),
+      );
+    this.#holderCount++;
   }
 
-  #drop(id: string): void {
-    const known = this.#holders.get(id);
-    if (!known) return;
-    this.#holders.delete(id);
-    const left = (this.#heldNames.get(known.name) ?? 1) - 1;
-    if (left > 0) this.#heldNames.set(known.name, left);
-    else this.#heldNames.delete(known.name);
+  #drop(name: string, id: string): void {
+    const held = this.#holders.get(name);
+    if (held === undefined) return;
+    if (held instanceof Map) {
+      if (!held.delete(id)) return;
+      if (held.size === 0) this.#holders.delete(name);
+    } else if (held.id === id) this.#holders.delete(name);
+    else return;
+    this.#holderCount--;
   }
 
   /** Forgets parties past their ttl; at most once a second, however often it is scraped. */
@@ -152,7 +184,14 @@ export class ServedParties implements LeaseBackend {
     const now = this.#now();
     if (now - this.#sweptAt < 1_000) return;
     this.#sweptAt = now;
-    for (const [id, party] of this.#holders) if (party.expiresAt <= now) this.#drop(id);
+    for (const [name, held] of this.#holders) {
+      if (!(held instanceof Map)) {
+        if (held.expiresAt <= now) this.#drop(name, held.id);
+        continue;
+      }
+      for (const holding of held.values())
+        if (holding.expiresAt <= now) this.#drop(name, holding.id);
+    }
     for (const [id, party] of this.#waiters) if (party.expiresAt <= now) this.#waiters.delete(id);
   }
 }
