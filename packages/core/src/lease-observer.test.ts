@@ -77,16 +77,45 @@ describe("LeaseObserver", () => {
   it("observes one record object once: k waiters of a process reading one change cost one pass", () => {
     const world = new ManualClock();
     const observer = new LeaseObserver();
+    const entries = [holder(0, 0), { ...holder(0, 0), id: "other" }];
+    let walks = 0;
+    const record = { name: "n", token: 1, queue: [] } as unknown as LockRecord;
+    Object.defineProperty(record, "holders", {
+      get: () => {
+        walks++;
+        return entries;
+      },
+    });
+    expect(observer.observe("n", record, world.now())).toBe(1_000);
+    const firstPass = walks;
+    expect(firstPass).toBeGreaterThan(0);
+    world.advance(100);
+    for (let k = 0; k < 50; k++) expect(observer.observe("n", record, world.now())).toBe(1_000);
+    expect(observer.expiryOf("n", record, world.now())).toBe(1_000);
+    expect(walks).toBe(firstPass);
+    // Once that expiry has passed, expiryOf looks again (a later look may have restarted it).
+    world.advance(900);
+    expect(observer.expiryOf("n", record, world.now())).toBe(1_000);
+    expect(walks).toBeGreaterThan(firstPass);
+  });
+
+  it("an older record seen again restarts the count at most: it delays, never hastens, an expiry", () => {
+    const world = new ManualClock();
+    const observer = new LeaseObserver();
     const first = rec(holder(0, 0));
     observer.observe("n", first, world.now());
     world.advance(500);
-    observer.observe("n", rec(holder(1, 1)), world.now());
+    const renewed = rec(holder(1, 1));
+    observer.observe("n", renewed, world.now());
     world.advance(500);
-    // The older object again: skipped (it answers what it did the first time: a wake-up at
-    // most, never a judgement), so the renewal's count (from 500) stands.
-    expect(observer.observe("n", first, world.now())).toBe(1_000);
+    observer.observe("n", first, world.now()); // a stale read, at 1 000
     expect(observer.isExpired("n", "holder", holder(1, 1), world.now())).toBe(false);
-    expect(observer.isExpired("n", "holder", holder(0, 0), 1e9)).toBe(false);
+    observer.observe("n", renewed, world.now()); // the fresh one again: counted from 1 000
+    world.advance(999);
+    expect(observer.isExpired("n", "holder", holder(1, 1), world.now())).toBe(false);
+    world.advance(1);
+    expect(observer.isExpired("n", "holder", holder(1, 1), world.now())).toBe(true);
+    expect(observer.isExpired("n", "holder", holder(0, 0), world.now())).toBe(false);
   });
 
   it("is expired exactly at the time nextExpiry reports, whatever the rounding", () => {

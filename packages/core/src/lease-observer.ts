@@ -1,33 +1,64 @@
 import type { Clock } from "./clock.ts";
 import type { LeaseEntry, LockRecord } from "./lock-record.ts";
 
+/** An entry of a record, and the monotonic time at which this observer first saw its beat. */
 interface Sighting {
-  readonly id: string;
-  /** The entry's beat and renewal stamp: a re-joined waiter with an old id still differs. */
-  readonly beat: number;
-  readonly renewedAt: number;
-  /** Monotonic time at which this observer first saw this beat. */
+  /** The entry as last seen: its id, beat and renewal stamp are what a later look compares. */
+  readonly entry: LeaseEntry;
   readonly at: number;
   /** The last observe pass that found this entry in the record. */
   pass: number;
 }
 
 /**
- * One role's sightings of a key: none, the one entry most records have (a Map per key was a
- * quarter of a lock server's heap with 100,000 locks held), or a Map by entry id.
+ * One role's sightings of a key: none, the one entry most records have (kept in KeySightings'
+ * own fields: an object per sighting was a tenth of a lock server's heap with 100,000 locks
+ * held), or a Map by entry id.
  */
-type Sightings = Sighting | Map<string, Sighting> | undefined;
+type Sightings = LeaseEntry | Map<string, Sighting> | undefined;
 
-/** What one key's record showed, holders and queue places apart. */
-interface KeySightings {
-  holder: Sightings;
-  queue: Sightings;
+/** What one key's records showed, holders and queue places apart. */
+class KeySightings {
+  holder: Sightings = undefined;
+  /**
+   * When the lone `holder` entry's beat was first seen (undefined unless `holder` is one
+   * entry). Never initialised to a number: V8 would then give every object a boxed number
+   * for each of these fields, used or not.
+   */
+  holderAt: number | undefined = undefined;
+  queue: Sightings = undefined;
+  queueAt: number | undefined = undefined;
+  /**
+   * The record last observed: every waiter of the process reads each change, and the second
+   * to the k-th look at the same object are skipped. `expiry` is its earliest expiry when a
+   * role is a Map (a lone entry's is a sum, computed on demand); undefined otherwise.
+   */
+  record: LockRecord | undefined = undefined;
+  expiry: number | undefined = undefined;
 }
 
-function sightingOf(sightings: Sightings, id: string): Sighting | undefined {
-  if (sightings === undefined) return undefined;
-  if (sightings instanceof Map) return sightings.get(id);
-  return sightings.id === id ? sightings : undefined;
+/** When `entry` was first seen with its current beat, by `seen`'s sightings of `role`; NaN: never. */
+function seenAt(seen: KeySightings, role: "holder" | "queue", entry: LeaseEntry): number {
+  const sightings = seen[role];
+  if (sightings === undefined) return Number.NaN;
+  if (sightings instanceof Map) {
+    const sighting = sightings.get(entry.id);
+    return sighting !== undefined && sameBeat(sighting.entry, entry) ? sighting.at : Number.NaN;
+  }
+  if (!sameBeat(sightings, entry)) return Number.NaN;
+  return (role === "holder" ? seen.holderAt : seen.queueAt) ?? Number.NaN;
+}
+
+/** The earliest expiry among `seen`'s sightings: what the record it last observed holds. */
+function earliestOf(seen: KeySightings): number | undefined {
+  if (seen.expiry !== undefined) return seen.expiry;
+  const holder = seen.holder instanceof Map ? undefined : seen.holder;
+  const queue = seen.queue instanceof Map ? undefined : seen.queue;
+  const holderExpiry = holder === undefined ? undefined : (seen.holderAt as number) + holder.ttl;
+  const queueExpiry = queue === undefined ? undefined : (seen.queueAt as number) + queue.ttl;
+  if (holderExpiry === undefined) return queueExpiry;
+  if (queueExpiry === undefined) return holderExpiry;
+  return Math.min(holderExpiry, queueExpiry);
 }
 
 /**
@@ -38,8 +69,6 @@ function sightingOf(sightings: Sightings, id: string): Sighting | undefined {
  */
 export class LeaseObserver {
   readonly #sightings = new Map<string, KeySightings>();
-  /** Records observed already, with their earliest expiry (NaN: none): see `observe`. */
-  readonly #observed = new WeakMap<LockRecord, number>();
 
   /**
    * Records what `record` shows at monotonic time `now`; forgets entries no longer there.
@@ -47,31 +76,27 @@ export class LeaseObserver {
    * pass: every waiter of a lock observes each change, so this is the per-change cost.
    */
   observe(key: string, record: LockRecord, now: number): number | undefined {
+    let seen = this.#sightings.get(key);
     // The same record object again (decoded once, read by every waiter of the process): its
-    // beats were counted from the first look. Skipping an older record seen again is safe:
-    // its beats no longer match the sightings, so nothing in it can be judged expired.
-    const observed = this.#observed.get(record);
-    if (observed !== undefined) return Number.isNaN(observed) ? undefined : observed;
-    const earliest = this.#observe(key, record, now);
-    this.#observed.set(record, earliest ?? Number.NaN);
-    return earliest;
-  }
-
-  #observe(key: string, record: LockRecord, now: number): number | undefined {
+    // beats were counted from the first look.
+    if (seen?.record === record) return earliestOf(seen);
     if (record.holders.length === 0 && record.queue.length === 0) {
       this.#sightings.delete(key);
       return undefined;
     }
-    let seen = this.#sightings.get(key);
     if (!seen) {
-      seen = { holder: undefined, queue: undefined };
+      seen = new KeySightings();
       this.#sightings.set(key, seen);
     }
     const holderExpiry = updateSightings(seen, "holder", record.holders, now);
     const queueExpiry = updateSightings(seen, "queue", record.queue, now);
-    if (holderExpiry === undefined) return queueExpiry;
-    if (queueExpiry === undefined) return holderExpiry;
-    return Math.min(holderExpiry, queueExpiry);
+    let earliest: number | undefined;
+    if (holderExpiry === undefined) earliest = queueExpiry;
+    else if (queueExpiry === undefined) earliest = holderExpiry;
+    else earliest = Math.min(holderExpiry, queueExpiry);
+    seen.record = record;
+    seen.expiry = seen.holder instanceof Map || seen.queue instanceof Map ? earliest : undefined;
+    return earliest;
   }
 
   /**
@@ -79,25 +104,26 @@ export class LeaseObserver {
    * and a queue place with the same id are different leases: a granted waiter starts afresh.
    */
   isExpired(key: string, role: "holder" | "queue", entry: LeaseEntry, now: number): boolean {
-    const seen = sightingOf(this.#sightings.get(key)?.[role], entry.id);
-    if (!seen || !sameBeat(seen, entry)) return false;
+    const seen = this.#sightings.get(key);
+    if (!seen) return false;
     // The very sum nextExpiry reports: `now - at >= ttl` can disagree with it by a rounding,
     // and a waiter woken at that time would find nothing expired and wait for it again.
-    return now >= seen.at + entry.ttl;
+    // (NaN, an entry not seen with this beat, compares false.)
+    return now >= seenAt(seen, role, entry) + entry.ttl;
   }
 
   /**
-   * `nextExpiry`, remembered per record: the time found when it was observed, unless that has
-   * passed (then it may be stale, a later record having restarted some counts: look again).
-   * For records observed here, or records made of their entries (pruned copies).
+   * `nextExpiry`, remembered for the record last observed: the time found then, unless that
+   * has passed (a later look may have restarted some counts: look again). Other records (a
+   * pruned copy, an older one) are walked.
    */
   expiryOf(key: string, record: LockRecord, now: number): number | undefined {
-    const cached = this.#observed.get(record);
-    if (cached !== undefined && Number.isNaN(cached)) return undefined;
-    if (cached !== undefined && cached > now) return cached;
-    const at = this.nextExpiry(key, record);
-    this.#observed.set(record, at ?? Number.NaN);
-    return at;
+    const seen = this.#sightings.get(key);
+    if (seen !== undefined && seen.record === record) {
+      const at = earliestOf(seen);
+      if (at === undefined || at > now) return at;
+    }
+    return this.nextExpiry(key, record);
   }
 
   /**
@@ -110,10 +136,8 @@ export class LeaseObserver {
     let earliest: number | undefined;
     for (const role of ["holder", "queue"] as const) {
       for (const entry of role === "holder" ? record.holders : record.queue) {
-        const s = sightingOf(seen[role], entry.id);
-        if (!s || !sameBeat(s, entry)) continue;
-        const at = s.at + entry.ttl;
-        if (earliest === undefined || at < earliest) earliest = at;
+        const at = seenAt(seen, role, entry) + entry.ttl;
+        if (at < (earliest ?? Number.POSITIVE_INFINITY)) earliest = at;
       }
     }
     return earliest;
@@ -164,24 +188,37 @@ function updateSightings(
   const previous = key[role];
   if (entries.length === 0) {
     key[role] = undefined;
+    if (role === "holder") key.holderAt = undefined;
+    else key.queueAt = undefined;
     return undefined;
   }
   if (entries.length === 1) {
     const entry = entries[0] as LeaseEntry;
-    let seen = sightingOf(previous, entry.id);
-    if (seen === undefined || !sameBeat(seen, entry)) seen = sighting(entry, now);
-    key[role] = seen;
-    return seen.at + entry.ttl;
+    let at = seenAt(key, role, entry);
+    if (Number.isNaN(at)) at = now;
+    key[role] = entry;
+    if (role === "holder") key.holderAt = at;
+    else key.queueAt = at;
+    return at + entry.ttl;
   }
-  const sightings = previous instanceof Map ? previous : new Map<string, Sighting>();
-  if (previous !== undefined && !(previous instanceof Map)) sightings.set(previous.id, previous);
+  let sightings: Map<string, Sighting>;
+  if (previous instanceof Map) sightings = previous;
+  else {
+    sightings = new Map();
+    const at = role === "holder" ? key.holderAt : key.queueAt;
+    if (previous !== undefined && at !== undefined) {
+      sightings.set(previous.id, { entry: previous, at, pass: 0 });
+    }
+    if (role === "holder") key.holderAt = undefined;
+    else key.queueAt = undefined;
+  }
   const thisPass = ++pass;
   let earliest: number | undefined;
   let touched = 0;
   for (const entry of entries) {
     let seen = sightings.get(entry.id);
-    if (seen === undefined || !sameBeat(seen, entry)) {
-      seen = sighting(entry, now);
+    if (seen === undefined || !sameBeat(seen.entry, entry)) {
+      seen = { entry, at: now, pass: 0 };
       sightings.set(entry.id, seen);
     }
     if (seen.pass !== thisPass) {
@@ -198,10 +235,10 @@ function updateSightings(
   return earliest;
 }
 
-function sighting(entry: LeaseEntry, now: number): Sighting {
-  return { id: entry.id, beat: entry.beat, renewedAt: entry.renewedAt, at: now, pass: 0 };
-}
-
-function sameBeat(seen: Sighting, entry: LeaseEntry): boolean {
-  return seen.beat === entry.beat && seen.renewedAt === entry.renewedAt;
+/** The same lease with the same beat: a re-joined waiter with an old id still differs. */
+function sameBeat(seen: LeaseEntry, entry: LeaseEntry): boolean {
+  return (
+    seen === entry ||
+    (seen.id === entry.id && seen.beat === entry.beat && seen.renewedAt === entry.renewedAt)
+  );
 }
