@@ -73,7 +73,7 @@ export class MemoryStore implements LockStore {
   ): Promise<string> {
     this.#assertOpen();
     this.#expect(key, expectedVersion);
-    return this.#set(key, new StructuredRecord(record, String(++this.#counter)));
+    return this.#set(key, new StructuredRecord(record, ++this.#counter));
   }
 
   #expect(key: string, expectedVersion: string | null): Entry | undefined {
