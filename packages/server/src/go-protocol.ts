@@ -3,6 +3,7 @@ import type { Hono } from "hono";
 import { BadRequest } from "./api-error.ts";
 import { GoQueuePlaces } from "./go-queue-places.ts";
 import type { Metrics } from "./metrics.ts";
+import { requestHeader } from "./node-request.ts";
 import { field, readJson } from "./request-body.ts";
 import { authorize } from "./token-auth.ts";
 
@@ -34,7 +35,7 @@ export function mountGoProtocol(
     authorize(c, name, "write");
     const acquirerId = field.optionalString(opts, "acquirerId", 256) || undefined;
     const shared = field.bool(opts, "shared", false);
-    const poll = { name, shared, acquirerId, caller: c.req.header("authorization") ?? "" };
+    const poll = { name, shared, acquirerId, caller: requestHeader(c, "authorization") ?? "" };
     const place = places.placeFor(poll);
     const outcome = await backend.acquire(
       {

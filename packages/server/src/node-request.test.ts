@@ -3,7 +3,7 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { afterEach, describe, expect, it } from "vitest";
 import { BadRequest } from "./api-error.ts";
-import { nodeRequest, untilGoneOrShutdown } from "./node-request.ts";
+import { nodeRequest, requestHeader, untilGoneOrShutdown } from "./node-request.ts";
 import { readJson } from "./request-body.ts";
 
 const servers: { close: () => void }[] = [];
@@ -38,6 +38,52 @@ function post(port: number, ...parts: string[]): Promise<{ status: number; text:
 }
 
 describe("Node's own request under @hono/node-server", () => {
+  it("reads headers from Node's request there, and from the fetch Request elsewhere", async () => {
+    const app = new Hono();
+    app.post("/", (c) =>
+      c.json({
+        node: nodeRequest(c) !== undefined,
+        auth: requestHeader(c, "authorization") ?? null,
+        length: requestHeader(c, "content-length") ?? null,
+        absent: requestHeader(c, "x-absent") ?? null,
+      }),
+    );
+    const port = await served(app);
+    const viaNode = await new Promise<string>((resolve, reject) => {
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/",
+          method: "POST",
+          headers: { authorization: "Bearer t0k", "content-length": "2" },
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (chunk: Buffer) => {
+            text += chunk;
+          });
+          res.on("end", () => resolve(text));
+        },
+      );
+      req.on("error", reject);
+      req.end("{}");
+    });
+    expect(JSON.parse(viaNode)).toEqual({
+      node: true,
+      auth: "Bearer t0k",
+      length: "2",
+      absent: null,
+    });
+    // Without Node's objects (Bun, Deno, app.request in tests): the fetch Request's headers.
+    const viaFetch = await app.request("/", {
+      method: "POST",
+      headers: { authorization: "Basic abc" },
+      body: "{}",
+    });
+    expect(await viaFetch.json()).toMatchObject({ node: false, auth: "Basic abc", absent: null });
+  });
+
   it("reads the JSON body from Node's request, and refuses one over the limit with a 413 that arrives", async () => {
     const app = new Hono();
     let usedNode = false;

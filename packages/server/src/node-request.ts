@@ -18,6 +18,17 @@ export function nodeRequest(
   return { incoming, outgoing };
 }
 
+/**
+ * A request header (`name` in lower case). On Node it is read from Node's own parsed headers:
+ * `c.req.header()` there builds a fetch Headers object per request, kept as long as the request.
+ */
+export function requestHeader(c: Context, name: string): string | undefined {
+  const node = nodeRequest(c);
+  if (!node) return c.req.header(name);
+  const value = node.incoming.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
 /** A request's wait: `signal` aborts when the client goes away or the server shuts down. */
 export interface RequestWait {
   readonly signal: AbortSignal;

@@ -2,14 +2,14 @@ import type { IncomingMessage } from "node:http";
 import { MAX_LOCK_NAME_LENGTH, validateLockName } from "@lockgate/core";
 import type { Context } from "hono";
 import { BadRequest } from "./api-error.ts";
-import { nodeRequest } from "./node-request.ts";
+import { nodeRequest, requestHeader } from "./node-request.ts";
 
 /**
  * The body as JSON, read whatever the Content-Type says (Go lockgate sends none), refusing
  * bodies over `limit` bytes without buffering more than that.
  */
 export async function readJson(c: Context, limit: number): Promise<Record<string, unknown>> {
-  const declared = Number(c.req.header("content-length") ?? "0");
+  const declared = Number(requestHeader(c, "content-length") ?? "0");
   if (declared > limit) throw tooLarge(limit);
   const node = nodeRequest(c);
   const { chunks, size } = node

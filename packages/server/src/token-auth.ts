@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { type AccessToken, mayAccess, type TokenRole, tokenFor } from "./access-tokens.ts";
 import { apiError, BadRequest } from "./api-error.ts";
+import { requestHeader } from "./node-request.ts";
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -15,7 +16,7 @@ declare module "hono" {
  */
 export function tokenAuth(tokens: readonly AccessToken[]): MiddlewareHandler {
   return async (c, next) => {
-    const presented = tokenOf(c.req.header("authorization"));
+    const presented = tokenOf(requestHeader(c, "authorization"));
     const token = presented === undefined ? undefined : tokenFor(tokens, presented);
     if (!token) {
       c.header("WWW-Authenticate", 'Bearer realm="lockgate", Basic realm="lockgate"');
