@@ -121,6 +121,22 @@ describe("server configuration", () => {
     }
   });
 
+  it("heap compaction on unless turned off; idle GC after 300 ms unless 0", () => {
+    const auth = ["--no-auth"];
+    expect(parseServerConfig(auth, {})).toMatchObject({ heapCompact: true, idleGcMs: 300 });
+    expect(parseServerConfig([...auth, "--no-heap-compact"], {}).heapCompact).toBe(false);
+    expect(parseServerConfig(auth, { LOCKGATE_HEAP_COMPACT: "0" }).heapCompact).toBe(false);
+    expect(parseServerConfig(auth, { LOCKGATE_HEAP_COMPACT: "1" }).heapCompact).toBe(true);
+    expect(() => parseServerConfig(auth, { LOCKGATE_HEAP_COMPACT: "no" })).toThrow(
+      /LOCKGATE_HEAP_COMPACT must be 0 or 1/,
+    );
+    expect(parseServerConfig([...auth, "--idle-gc-ms", "0"], {}).idleGcMs).toBe(0);
+    expect(parseServerConfig(auth, { LOCKGATE_IDLE_GC_MS: "2000" }).idleGcMs).toBe(2_000);
+    expect(() => parseServerConfig([...auth, "--idle-gc-ms=-1"], {})).toThrow(
+      /--idle-gc-ms must be an integer/,
+    );
+  });
+
   it("takes flags after a leading -- (as Deno passes on what npm scripts give it)", () => {
     expect(parseServerConfig(["--", "--no-auth", "--port", "1234"], {}).port).toBe(1234);
   });

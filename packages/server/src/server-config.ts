@@ -49,6 +49,10 @@ export interface ServerConfig {
   readonly corsOrigins: readonly string[];
   /** Node only: how far V8's heap may grow past the live data at each GC, in %; 0: V8's own. */
   readonly heapGrowth: number;
+  /** Node only: compact the old generation at every full GC. */
+  readonly heapCompact: boolean;
+  /** Node and Bun: a full GC once no request started for this long after the heap grew; 0: never. */
+  readonly idleGcMs: number;
 }
 
 /** A configuration the server refuses to start with; the message says what to fix. */
@@ -88,6 +92,9 @@ const USAGE = `lockgate server
   --cors-origin <origin>   LOCKGATE_CORS_ORIGINS    browser origin allowed to call the server (repeat; env: comma-separated)
   --heap-growth <percent>  LOCKGATE_HEAP_GROWTH     Node: heap growth past live data at each GC (default 30;
                                                     0: V8's own, up to ~4x after a burst)
+  --no-heap-compact        LOCKGATE_HEAP_COMPACT=0  Node: compact only V8's emptiest pages at a full GC
+  --idle-gc-ms <ms>        LOCKGATE_IDLE_GC_MS      Node, Bun: one full GC once no request started for
+                                                    this long after the heap grew 16 MiB (default 300; 0: never)
 `;
 
 /** Reads flags, then environment variables; throws ConfigError on anything it cannot use. */
@@ -126,6 +133,8 @@ export function parseServerConfig(
         "no-go-protocol": { type: "boolean" },
         "cors-origin": { type: "string", multiple: true },
         "heap-growth": { type: "string" },
+        "no-heap-compact": { type: "boolean" },
+        "idle-gc-ms": { type: "string" },
         help: { type: "boolean" },
       },
     }));
@@ -149,6 +158,19 @@ export function parseServerConfig(
     "heap-growth",
     0,
     1_000,
+  );
+
+  const compactEnv = env.LOCKGATE_HEAP_COMPACT;
+  if (compactEnv !== undefined && compactEnv !== "0" && compactEnv !== "1")
+    throw new ConfigError(
+      `LOCKGATE_HEAP_COMPACT must be 0 or 1, not ${JSON.stringify(compactEnv)}`,
+    );
+  const heapCompact = !(values["no-heap-compact"] === true || compactEnv === "0");
+  const idleGcMs = integer(
+    str("idle-gc-ms", "LOCKGATE_IDLE_GC_MS") ?? "300",
+    "idle-gc-ms",
+    0,
+    3_600_000,
   );
 
   const kind = str("store", "LOCKGATE_STORE") ?? "memory";
@@ -302,6 +324,8 @@ export function parseServerConfig(
     goProtocol: values["no-go-protocol"] !== true,
     corsOrigins,
     heapGrowth,
+    heapCompact,
+    idleGcMs,
   };
 }
 

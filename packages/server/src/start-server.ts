@@ -2,7 +2,8 @@ import { setMaxListeners } from "node:events";
 import process from "node:process";
 import { createApp } from "./create-app.ts";
 import { createBackend } from "./create-backend.ts";
-import { limitHeapGrowth } from "./heap-growth.ts";
+import { tuneHeap } from "./heap-tuning.ts";
+import { IdleCollector, runtimeCollector } from "./idle-collector.ts";
 import { ConfigError, parseServerConfig, type StoreConfig } from "./server-config.ts";
 import { SERVER_VERSION } from "./server-version.ts";
 
@@ -34,7 +35,7 @@ export async function startServer(serve: Serve): Promise<void> {
     throw error;
   }
   for (const warning of config.warnings) console.error(warning);
-  limitHeapGrowth(config.heapGrowth);
+  tuneHeap({ growthPercent: config.heapGrowth, compact: config.heapCompact });
   const shutdown = new AbortController();
   // Every long-poll listens for shutdown: thousands of waiters are normal, not a leak.
   setMaxListeners(0, shutdown.signal);
@@ -58,7 +59,16 @@ export async function startServer(serve: Serve): Promise<void> {
     corsOrigins: config.corsOrigins,
     shutdown: shutdown.signal,
   });
-  const server = await serve(app.fetch, config.host, config.port);
+  const runtimeGc = config.idleGcMs > 0 ? runtimeCollector() : undefined;
+  const idle = runtimeGc && new IdleCollector({ idleMs: config.idleGcMs, ...runtimeGc }).start();
+  // Every argument passes on: on Node the second one carries the request's own socket.
+  const fetch: typeof app.fetch = idle
+    ? (...args) => {
+        idle.noteRequest();
+        return app.fetch(...args);
+      }
+    : app.fetch;
+  const server = await serve(fetch, config.host, config.port);
   // One line others can parse; the token is never printed.
   console.log(
     `lockgate server listening on http://${config.host}:${server.port} (store: ${storeName(config.store)}, auth: ${config.tokens.length > 0 ? `${config.tokens.length} token${config.tokens.length === 1 ? "" : "s"}` : "off"})`,
@@ -70,6 +80,7 @@ export async function startServer(serve: Serve): Promise<void> {
     // Long-polls answer "waiting" and watch streams end; then in-flight answers get a short
     // grace period to go out before the process exits regardless.
     shutdown.abort();
+    idle?.stop();
     await Promise.race([
       server.close().catch(() => {}),
       new Promise((resolve) => setTimeout(resolve, 2_000)),
