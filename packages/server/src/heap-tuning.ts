@@ -11,7 +11,7 @@ export interface HeapTuning {
  * Tunes Node's V8 heap for a long-running server whose live data grows by small objects:
  * - Growth: V8's own factor reaches about 4x after a burst of allocation; a server loaded with
  *   100,000 locks held about 500 MiB resident for about 100 MiB of live data, and about
- *   280 MiB at 30 %, loading at much the same speed (measured in the server README).
+ *   280 MiB at 30 %, for more GC work while loading (the server README has the numbers).
  * - Compaction: locks taken in a burst are promoted among requests' short-lived objects, and
  *   V8's default moves only the emptiest pages, so half-empty pages stayed resident (old space
  *   122 MiB committed for 63 MiB live after a full GC, 100,000 locks held).
