@@ -12,10 +12,10 @@ export function nodeRequest(
   c: Context,
 ): { incoming: IncomingMessage; outgoing: ServerResponse } | undefined {
   const env = c.env as { incoming?: IncomingMessage; outgoing?: ServerResponse } | undefined;
-  const incoming = env?.incoming;
-  const outgoing = env?.outgoing;
-  if (typeof incoming?.on !== "function" || typeof outgoing?.once !== "function") return undefined;
-  return { incoming, outgoing };
+  if (typeof env?.incoming?.on !== "function" || typeof env.outgoing?.once !== "function")
+    return undefined;
+  // @hono/node-server's env is that pair already: no object per call (twice per request).
+  return env as { incoming: IncomingMessage; outgoing: ServerResponse };
 }
 
 /**
