@@ -1,4 +1,6 @@
+import { isLockgateError } from "@lockgate/core";
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 /** Codes of the server's own 4xx/5xx answers: lockgate's error codes plus the HTTP ones. */
@@ -23,7 +25,15 @@ export function apiError(
   code: ApiErrorCode,
   message: string,
 ): Response {
-  return c.json({ error: { code, message } }, status);
+  return c.json(errorBody(code, message), status);
+}
+
+/** The body of every error answer. */
+export function errorBody(
+  code: ApiErrorCode,
+  message: string,
+): { error: { code: ApiErrorCode; message: string } } {
+  return { error: { code, message } };
 }
 
 /** A bad request found while reading it; answered as 4xx by the app's error handler. */
@@ -36,4 +46,37 @@ export class BadRequest extends Error {
     this.code = code;
     this.status = status;
   }
+}
+
+/** An error answer before it is sent: the status and the `{ error }` body's two fields. */
+export interface ErrorAnswer {
+  readonly status: ContentfulStatusCode;
+  readonly code: ApiErrorCode;
+  readonly message: string;
+}
+
+/**
+ * What a request that failed with `error` is answered. Anything not known to be the client's
+ * fault is "internal", with no details: those stay in the server.
+ */
+export function errorAnswer(error: unknown): ErrorAnswer {
+  if (error instanceof BadRequest)
+    return { status: error.status, code: error.code, message: error.message };
+  if (error instanceof HTTPException)
+    return { status: error.status as 400, code: "invalid-argument", message: error.message };
+  if (isLockgateError(error)) {
+    switch (error.code) {
+      case "invalid-argument":
+        return { status: 400, code: "invalid-argument", message: error.message };
+      case "not-held":
+        return { status: 409, code: "not-held", message: error.message };
+      case "store-unavailable":
+        return { status: 503, code: "store-unavailable", message: error.message };
+      case "corrupt-record":
+        return { status: 500, code: "corrupt-record", message: error.message };
+      default:
+        break;
+    }
+  }
+  return { status: 500, code: "internal", message: "Internal error" };
 }

@@ -1,9 +1,9 @@
-import { isLockgateError, type LeaseBackend } from "@lockgate/core";
+import type { LeaseBackend } from "@lockgate/core";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
-import { HTTPException } from "hono/http-exception";
 import { type AccessToken, fullAccessToken } from "./access-tokens.ts";
-import { apiError, BadRequest } from "./api-error.ts";
+import { acquireRoute } from "./acquire-route.ts";
+import { apiError, errorAnswer } from "./api-error.ts";
 import { mountGoProtocol } from "./go-protocol.ts";
 import { Metrics } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -127,33 +127,17 @@ export function createApp(store: LeaseBackend, options: AppOptions = {}): LockSe
     shutdown,
     list: () => backend.list(""),
   });
-  mountV1(app, backend, metrics, limits, shutdown);
+  const acquire = acquireRoute(backend, metrics, limits);
+  mountV1(app, backend, acquire, limits, shutdown);
   if (options.goProtocol ?? true) mountGoProtocol(app, backend, metrics, limits.bodyLimit);
 
   app.notFound((c) =>
     apiError(c, 404, "not-found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`),
   );
   app.onError((error, c) => {
-    if (error instanceof BadRequest) return apiError(c, error.status, error.code, error.message);
-    if (error instanceof HTTPException)
-      return apiError(c, error.status as 400, "invalid-argument", error.message);
-    if (isLockgateError(error)) {
-      switch (error.code) {
-        case "invalid-argument":
-          return apiError(c, 400, "invalid-argument", error.message);
-        case "not-held":
-          return apiError(c, 409, "not-held", error.message);
-        case "store-unavailable":
-          return apiError(c, 503, "store-unavailable", error.message);
-        case "corrupt-record":
-          return apiError(c, 500, "corrupt-record", error.message);
-        default:
-          break;
-      }
-    }
-    metrics.count("lockgate_internal_errors_total");
-    // Details stay in the server; the client learns only that it was not its fault.
-    return apiError(c, 500, "internal", "Internal error");
+    const answer = errorAnswer(error);
+    if (answer.code === "internal") metrics.count("lockgate_internal_errors_total");
+    return apiError(c, answer.status, answer.code, answer.message);
   });
   return { app, metrics };
 }

@@ -9,12 +9,26 @@ import { nodeRequest, requestHeader } from "./node-request.ts";
  * bodies over `limit` bytes without buffering more than that.
  */
 export async function readJson(c: Context, limit: number): Promise<Record<string, unknown>> {
+  const node = nodeRequest(c);
+  if (node) return readNodeJson(node.incoming, limit);
   const declared = Number(requestHeader(c, "content-length") ?? "0");
   if (declared > limit) throw tooLarge(limit);
-  const node = nodeRequest(c);
-  const { chunks, size } = node
-    ? await readNodeBody(node.incoming, limit)
-    : await readWebBody(c.req.raw.body, limit);
+  const { chunks, size } = await readWebBody(c.req.raw.body, limit);
+  return parseJsonObject(chunks, size);
+}
+
+/** `readJson` for Node's own request: the same checks and errors. */
+export async function readNodeJson(
+  incoming: IncomingMessage,
+  limit: number,
+): Promise<Record<string, unknown>> {
+  const declared = Number(incoming.headers["content-length"] ?? "0");
+  if (declared > limit) throw tooLarge(limit);
+  const { chunks, size } = await readNodeBody(incoming, limit);
+  return parseJsonObject(chunks, size);
+}
+
+function parseJsonObject(chunks: Uint8Array[], size: number): Record<string, unknown> {
   const text = new TextDecoder().decode(concat(chunks, size));
   let parsed: unknown;
   try {
@@ -149,6 +163,16 @@ export const field = {
     if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
       throw new BadRequest("invalid-argument", `"${key}" must be an integer from ${min} to ${max}`);
     }
+    return v;
+  },
+  /** A holder's `value`: any JSON, at most `maxLength` characters of it (it is in every copy of the record). */
+  value(body: Record<string, unknown>, maxLength: number): unknown {
+    const v = body.value;
+    if (v !== undefined && JSON.stringify(v).length > maxLength)
+      throw new BadRequest(
+        "invalid-argument",
+        `"value" must be at most ${maxLength} characters of JSON`,
+      );
     return v;
   },
   optionalString(body: Record<string, unknown>, key: string, max: number): string | undefined {

@@ -10,22 +10,33 @@ declare module "hono" {
   }
 }
 
+/** The 401 answer's challenge and message, the same on every route. */
+export const UNAUTHORIZED = {
+  challenge: 'Bearer realm="lockgate", Basic realm="lockgate"',
+  message:
+    "A valid token is required: send it as `Authorization: Bearer <token>`, or as Basic auth (Go lockgate clients: http://<token>@host:port)",
+} as const;
+
 /**
- * Accepts `Authorization: Bearer <token>`, or Basic with the token as user or password, so that
- * a Go lockgate client given `http://<token>@host:port` is let in.
+ * The token an `Authorization` header presents, if it is one of `tokens`: Bearer, or Basic with
+ * the token as user or password, so that a Go lockgate client given `http://<token>@host:port`
+ * is let in.
  */
+export function authenticate(
+  tokens: readonly AccessToken[],
+  header: string | undefined,
+): AccessToken | undefined {
+  const presented = tokenOf(header);
+  return presented === undefined ? undefined : tokenFor(tokens, presented);
+}
+
+/** Lets in only requests that present one of `tokens` (see `authenticate`). */
 export function tokenAuth(tokens: readonly AccessToken[]): MiddlewareHandler {
   return async (c, next) => {
-    const presented = tokenOf(requestHeader(c, "authorization"));
-    const token = presented === undefined ? undefined : tokenFor(tokens, presented);
+    const token = authenticate(tokens, requestHeader(c, "authorization"));
     if (!token) {
-      c.header("WWW-Authenticate", 'Bearer realm="lockgate", Basic realm="lockgate"');
-      return apiError(
-        c,
-        401,
-        "unauthorized",
-        "A valid token is required: send it as `Authorization: Bearer <token>`, or as Basic auth (Go lockgate clients: http://<token>@host:port)",
-      );
+      c.header("WWW-Authenticate", UNAUTHORIZED.challenge);
+      return apiError(c, 401, "unauthorized", UNAUTHORIZED.message);
     }
     c.set("accessToken", token);
     await next();
@@ -34,7 +45,15 @@ export function tokenAuth(tokens: readonly AccessToken[]): MiddlewareHandler {
 
 /** Throws a 403 "forbidden" unless the request's token may do `action` on the lock `name`. */
 export function authorize(c: Context, name: string, action: TokenRole): void {
-  const token = c.get("accessToken") as AccessToken | undefined;
+  authorizeToken(c.get("accessToken") as AccessToken | undefined, name, action);
+}
+
+/** Throws a 403 "forbidden" unless `token` (none: auth is off) may do `action` on `name`. */
+export function authorizeToken(
+  token: AccessToken | undefined,
+  name: string,
+  action: TokenRole,
+): void {
   if (mayAccess(token, name, action)) return;
   const t = token as AccessToken;
   const why =

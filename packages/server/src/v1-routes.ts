@@ -1,8 +1,9 @@
 import type { LeaseBackend } from "@lockgate/core";
-import type { Context, Hono } from "hono";
+import type { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
+import type { AccessToken } from "./access-tokens.ts";
+import type { AcquireRoute } from "./acquire-route.ts";
 import { apiError } from "./api-error.ts";
-import type { Metrics } from "./metrics.ts";
 import { untilGoneOrShutdown } from "./node-request.ts";
 import { field, readJson } from "./request-body.ts";
 import { authorize, maySee } from "./token-auth.ts";
@@ -17,70 +18,18 @@ export interface V1Limits {
   readonly maxValueLength: number;
 }
 
-/**
- * The server's own API. Acquire long-polls: the server waits up to `waitMs` for the turn and
- * answers the moment the lock is granted. The request id is the client's, so a client that
- * reconnects with the same id keeps its place in the queue (for the entry's ttl).
- */
-/** More permits than this is a typo, not a semaphore: each holder is an entry in one record. */
-const MAX_SEMAPHORE_LIMIT = 10_000;
-
+/** The server's own API; `POST /v1/acquire` is `acquire`, which Node may also serve directly. */
 export function mountV1(
   app: Hono,
   backend: LeaseBackend,
-  metrics: Metrics,
+  acquire: AcquireRoute,
   limits: V1Limits,
   shutdown: AbortSignal,
 ): void {
   app.post("/v1/acquire", async (c) => {
     const body = await readJson(c, limits.bodyLimit);
-    const acquirerId = field.optionalString(body, "acquirerId", 256);
-    const value = body.value;
-    if (tooLong(value, limits)) return valueTooLong(c, limits);
-    const limit = field.int(body, "limit", 1, 1, MAX_SEMAPHORE_LIMIT);
-    const shared = field.bool(body, "shared", false);
-    if (limit > 1 && shared) {
-      return apiError(
-        c,
-        400,
-        "invalid-argument",
-        `A semaphore ("limit" above 1) has no shared mode`,
-      );
-    }
-    const request = {
-      name: field.name(body),
-      id: field.id(body),
-      shared,
-      ttl: field.int(body, "ttl", limits.defaultTtl, 100, limits.maxTtl),
-      nonBlocking: field.bool(body, "nonBlocking", false),
-      ...(limit === 1 ? {} : { limit }),
-      ...(acquirerId === undefined ? {} : { acquirerId }),
-      ...(value === undefined ? {} : { value: value as never }),
-    };
-    authorize(c, request.name, "write");
-    const waitMs = field.int(body, "waitMs", 0, 0, limits.maxWait);
-    const received = performance.now();
-    // Stop waiting when the client goes away or the server shuts down; the place is kept.
-    const wait = untilGoneOrShutdown(c, shutdown);
-    const stop = wait.signal;
-    let outcome: Awaited<ReturnType<LeaseBackend["acquire"]>>;
-    try {
-      outcome = await backend.acquire(request, { waitMs, signal: stop });
-    } catch (error) {
-      if (stop.aborted) return c.json({ status: "waiting", position: -1 });
-      throw error;
-    } finally {
-      wait.end();
-    }
-    if (outcome.status !== "granted") return c.json(outcome);
-    metrics.count("lockgate_grants_total", { api: "v1" });
-    // How long after receiving the request the grant was sent: the client dates its lease
-    // from its own send time plus this, which is never later than the real grant.
-    return c.json({
-      status: "granted",
-      lease: outcome.lease,
-      waitedMs: Math.max(0, outcome.sentAt - received),
-    });
+    const token = c.get("accessToken") as AccessToken | undefined;
+    return c.json(await acquire(body, token, () => untilGoneOrShutdown(c, shutdown)));
   });
 
   app.post("/v1/renew", async (c) => {
@@ -95,9 +44,7 @@ export function mountV1(
     const body = await readJson(c, limits.bodyLimit);
     const lease = leaseOf(body, limits);
     authorize(c, lease.name, "write");
-    const value = body.value;
-    if (tooLong(value, limits)) return valueTooLong(c, limits);
-    await backend.setValue(lease, value as never);
+    await backend.setValue(lease, field.value(body, limits.maxValueLength) as never);
     return c.body(null, 204);
   });
 
@@ -165,18 +112,4 @@ function leaseOf(body: Record<string, unknown>, limits: V1Limits) {
     token: field.int(body, "token", 0, 0, Number.MAX_SAFE_INTEGER),
     ttl: field.int(body, "ttl", limits.defaultTtl, 100, limits.maxTtl),
   };
-}
-
-/** A holder's value must stay small: it is in every copy of the record. */
-function tooLong(value: unknown, limits: V1Limits): boolean {
-  return value !== undefined && JSON.stringify(value).length > limits.maxValueLength;
-}
-
-function valueTooLong(c: Context, limits: V1Limits): Response {
-  return apiError(
-    c,
-    400,
-    "invalid-argument",
-    `"value" must be at most ${limits.maxValueLength} characters of JSON`,
-  );
 }
