@@ -6,6 +6,7 @@ import { acquireRoute } from "./acquire-route.ts";
 import { apiError, errorAnswer } from "./api-error.ts";
 import { mountGoProtocol } from "./go-protocol.ts";
 import { Metrics } from "./metrics.ts";
+import { type NodeRoutes, nodeRoutes } from "./node-routes.ts";
 import { openApiDocument } from "./openapi.ts";
 import { ProcessGauges } from "./process-gauges.ts";
 import { ServedParties } from "./served-parties.ts";
@@ -34,6 +35,12 @@ export interface AppOptions extends Partial<V1Limits> {
 export interface LockServerApp {
   readonly app: Hono;
   readonly metrics: Metrics;
+  /**
+   * For a server on node:http: give each request to this first, and to the app when it returns
+   * false. It serves the long-poll acquire with less memory per waiting request; the app serves
+   * the same route with the same answers everywhere else.
+   */
+  readonly nodeRoutes: NodeRoutes;
 }
 
 /**
@@ -139,5 +146,13 @@ export function createApp(store: LeaseBackend, options: AppOptions = {}): LockSe
     if (answer.code === "internal") metrics.count("lockgate_internal_errors_total");
     return apiError(c, answer.status, answer.code, answer.message);
   });
-  return { app, metrics };
+  const node = nodeRoutes({
+    acquire,
+    metrics,
+    tokens: accessTokens,
+    corsOrigins: options.corsOrigins ?? [],
+    bodyLimit: limits.bodyLimit,
+    shutdown,
+  });
+  return { app, metrics, nodeRoutes: node };
 }

@@ -64,8 +64,16 @@ export function untilGoneOrShutdown(c: Context, shutdown: AbortSignal): RequestW
     const linked = linkSignals(c.req.raw.signal, shutdown);
     return { signal: linked.signal, end: linked.unlink };
   }
+  return untilResponseClosedOrShutdown(node.outgoing, shutdown);
+}
+
+/** `untilGoneOrShutdown` for Node's own response: aborts if it closes before it is sent. */
+export function untilResponseClosedOrShutdown(
+  outgoing: ServerResponse,
+  shutdown: AbortSignal,
+): RequestWait {
   if (shutdown.aborted) return { signal: shutdown, end: () => {} };
-  return new NodeRequestWait(node.outgoing, waitsAborted(shutdown));
+  return new NodeRequestWait(outgoing, waitsAborted(shutdown));
 }
 
 class NodeRequestWait implements RequestWait {
@@ -82,7 +90,8 @@ class NodeRequestWait implements RequestWait {
       this.end();
       this.#controller.abort("The client went away");
     };
-    outgoing.once("close", this.#onClose);
+    // `on`, not `once`: #onClose detaches itself, and `once` would add a wrapper per waiter.
+    outgoing.on("close", this.#onClose);
     waits.add(this.#controller);
   }
 

@@ -1,17 +1,27 @@
-import { serve } from "@hono/node-server";
+import { createServer } from "node:http";
+import { getRequestListener } from "@hono/node-server";
 import type { Serve } from "./start-server.ts";
 
-/** Serves a fetch handler on Node through @hono/node-server. */
-export const serveNode: Serve = (fetch, hostname, port) =>
-  new Promise((resolve) => {
-    const server = serve({ fetch, hostname, port }, (info) => {
+/**
+ * Serves on node:http: requests `nodeRoutes` answers itself, the rest through @hono/node-server.
+ */
+export const serveNode: Serve = (fetch, hostname, port, nodeRoutes) =>
+  new Promise((resolve, reject) => {
+    const viaFetch = getRequestListener(fetch);
+    const server = createServer((incoming, outgoing) => {
+      if (nodeRoutes?.(incoming, outgoing)) return;
+      void viaFetch(incoming, outgoing);
+    });
+    server.once("error", reject);
+    server.listen(port, hostname, () => {
+      const address = server.address();
       resolve({
-        port: info.port,
+        port: typeof address === "object" && address ? address.port : port,
         close: () =>
           new Promise<void>((done) => {
             // Stop accepting; in-flight requests finish; idle keep-alive sockets go now.
             server.close(() => done());
-            (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+            server.closeIdleConnections();
           }),
       });
     });

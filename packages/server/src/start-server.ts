@@ -4,6 +4,7 @@ import { createApp } from "./create-app.ts";
 import { createBackend } from "./create-backend.ts";
 import { tuneHeap } from "./heap-tuning.ts";
 import { IdleCollector, runtimeCollector } from "./idle-collector.ts";
+import type { NodeRoutes } from "./node-routes.ts";
 import { ConfigError, parseServerConfig, type StoreConfig } from "./server-config.ts";
 import { SERVER_VERSION } from "./server-version.ts";
 
@@ -12,11 +13,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** How each runtime serves a fetch handler. */
+/** How each runtime serves a fetch handler; node:http first offers each request to `nodeRoutes`. */
 export type Serve = (
   fetch: (request: Request) => Response | Promise<Response>,
   host: string,
   port: number,
+  nodeRoutes?: NodeRoutes,
 ) => Promise<RunningServer>;
 
 /**
@@ -49,7 +51,7 @@ export async function startServer(serve: Serve): Promise<void> {
     }
     throw error;
   }
-  const { app } = createApp(backend, {
+  const { app, nodeRoutes } = createApp(backend, {
     tokens: config.tokens,
     version: SERVER_VERSION,
     storeName: storeName(config.store),
@@ -68,7 +70,13 @@ export async function startServer(serve: Serve): Promise<void> {
         return app.fetch(...args);
       }
     : app.fetch;
-  const server = await serve(fetch, config.host, config.port);
+  const onNode: NodeRoutes = idle
+    ? (incoming, outgoing) => {
+        idle.noteRequest();
+        return nodeRoutes(incoming, outgoing);
+      }
+    : nodeRoutes;
+  const server = await serve(fetch, config.host, config.port, onNode);
   // One line others can parse; the token is never printed.
   console.log(
     `lockgate server listening on http://${config.host}:${server.port} (store: ${storeName(config.store)}, auth: ${config.tokens.length > 0 ? `${config.tokens.length} token${config.tokens.length === 1 ? "" : "s"}` : "off"})`,

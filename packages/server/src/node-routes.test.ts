@@ -1,0 +1,239 @@
+import { type IncomingHttpHeaders, request } from "node:http";
+import { serve } from "@hono/node-server";
+import { StoreLeaseBackend } from "@lockgate/core";
+import { MemoryStore } from "@lockgate/store-memory";
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import { digestOf } from "./access-tokens.ts";
+import { createApp } from "./create-app.ts";
+import type { NodeRoutes } from "./node-routes.ts";
+import { serveNode } from "./serve-node.ts";
+
+const TOKEN = "node-routes-token-0123456789";
+const READER = "node-routes-reader-0123456789";
+const SCOPED = "node-routes-scoped-0123456789";
+const ALLOWED = "http://allowed.example";
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0)) await stop();
+});
+
+function app() {
+  return createApp(new StoreLeaseBackend(new MemoryStore()), {
+    tokens: [
+      TOKEN,
+      { name: "reader", digest: digestOf(READER), prefixes: [""], role: "read" },
+      { name: "scoped", digest: digestOf(SCOPED), prefixes: ["a"], role: "write" },
+    ],
+    corsOrigins: [ALLOWED, "http://other.example"],
+    maxWait: 30,
+    bodyLimit: 2_048,
+    maxValueLength: 64,
+  });
+}
+
+/** The app alone under @hono/node-server: every request through Hono. */
+async function servedByHono(built: ReturnType<typeof app>): Promise<number> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: built.app.fetch, hostname: "127.0.0.1", port: 0 }, (info) =>
+      resolve(info.port),
+    );
+    stops.push(() => new Promise((done) => server.close(() => done())));
+  });
+}
+
+/** The app as the Node server runs it, counting the requests its Node routes took. */
+async function servedByNode(built: ReturnType<typeof app>) {
+  const taken = { count: 0 };
+  const counted: NodeRoutes = (incoming, outgoing) => {
+    const mine = built.nodeRoutes(incoming, outgoing);
+    if (mine) taken.count++;
+    return mine;
+  };
+  const server = await serveNode(built.app.fetch, "127.0.0.1", 0, counted);
+  stops.push(() => server.close());
+  return { port: server.port, taken };
+}
+
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+function send(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    // A connection each: a request that declares a body it never sends spoils its connection.
+    const options = { host: "127.0.0.1", port, path, method, headers, agent: false };
+    const req = request(options, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        text += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** What must be equal: status, the headers a client reads, and the body (timing aside). */
+function comparable(answer: Answer) {
+  const pick = ["content-type", "access-control-allow-origin", "vary", "www-authenticate"];
+  return {
+    status: answer.status,
+    headers: Object.fromEntries(pick.map((h) => [h, answer.headers[h] ?? null])),
+    body: answer.text.replace(/"waitedMs":[0-9.e-]+/, '"waitedMs":0'),
+  };
+}
+
+const fieldValue = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.integer(),
+  fc.double().filter((v) => !Number.isInteger(v)),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant("x".repeat(3_000)),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 }),
+);
+/** Acquire bodies on a few names (so they contend), valid or with one field wrong. */
+const acquireBody = fc
+  .record({
+    base: fc.record({
+      name: fc.constantFrom("a1", "a2", "b1"),
+      id: fc.constantFrom("p1", "p2", "p3", "p4"),
+      shared: fc.boolean(),
+      ttl: fc.constant(60_000),
+      waitMs: fc.constantFrom(0, 0, 10),
+      nonBlocking: fc.boolean(),
+    }),
+    extra: fc.constantFrom(
+      {},
+      { limit: 2, shared: false },
+      { value: { role: "x" } },
+      { acquirerId: "me" },
+    ),
+    field: fc.constantFrom(
+      "name",
+      "id",
+      "shared",
+      "ttl",
+      "waitMs",
+      "limit",
+      "value",
+      "acquirerId",
+      "nonBlocking",
+      "none",
+      "none",
+      "none",
+    ),
+    wrong: fieldValue,
+  })
+  .map(({ base, extra, field, wrong }) =>
+    JSON.stringify(
+      field === "none" ? { ...base, ...extra } : { ...base, ...extra, [field]: wrong },
+    ),
+  );
+const acquireRequest = fc.record({
+  path: fc.constantFrom("/v1/acquire", "/v1/acquire?x=1"),
+  body: fc.oneof(
+    { weight: 8, arbitrary: acquireBody },
+    { weight: 1, arbitrary: fc.constantFrom("", "{", "[]", "null", '"x"', "x".repeat(3_000)) },
+  ),
+  auth: fc.constantFrom(
+    `Bearer ${TOKEN}`,
+    `Bearer ${TOKEN}`,
+    `Basic ${btoa(`${TOKEN}:`)}`,
+    `Bearer ${READER}`,
+    `Bearer ${SCOPED}`,
+    "Bearer wrong-token-0123456789",
+    "",
+  ),
+  origin: fc.constantFrom(ALLOWED, "http://elsewhere.example", ""),
+  declaredLength: fc.constantFrom(undefined, undefined, undefined, 999_999),
+});
+
+describe("POST /v1/acquire served from Node's request", () => {
+  it("answers every request exactly as the Hono route does, and counts it the same", async () => {
+    const hono = app();
+    const node = app();
+    const honoPort = await servedByHono(hono);
+    const served = await servedByNode(node);
+    let sent = 0;
+    await fc.assert(
+      fc.asyncProperty(acquireRequest, async (r) => {
+        const headers: Record<string, string> = { "content-type": "application/json" };
+        if (r.auth) headers.authorization = r.auth;
+        if (r.origin) headers.origin = r.origin;
+        if (r.declaredLength !== undefined) headers["content-length"] = String(r.declaredLength);
+        // Both at once, so that waits and expiries see the same moments.
+        const [viaHono, viaNode] = await Promise.all([
+          send(honoPort, "POST", r.path, headers, r.declaredLength ? undefined : r.body),
+          send(served.port, "POST", r.path, headers, r.declaredLength ? undefined : r.body),
+        ]);
+        sent++;
+        expect(comparable(viaNode), `${r.auth} ${r.body.slice(0, 120)}`).toEqual(
+          comparable(viaHono),
+        );
+      }),
+      { numRuns: 400 },
+    );
+    expect(served.taken.count).toBe(sent);
+    // Requests, statuses, routes and grants counted alike (durations aside).
+    const counters = async (port: number) =>
+      (await send(port, "GET", "/metrics", { authorization: `Bearer ${TOKEN}` })).text
+        .split("\n")
+        .filter((line) =>
+          /^lockgate_(requests_total|grants_total|internal|request_duration_ms_count)/.test(line),
+        )
+        .filter((line) => !line.includes('route="/metrics"'));
+    const honoCounters = await counters(honoPort);
+    expect(honoCounters.length).toBeGreaterThan(3);
+    expect(await counters(served.port)).toEqual(honoCounters);
+  }, 120_000);
+
+  it("keeps the place of a client that goes away, and answers waiters at shutdown", async () => {
+    const shutdown = new AbortController();
+    const long = createApp(new StoreLeaseBackend(new MemoryStore()), {
+      maxWait: 60_000,
+      shutdown: shutdown.signal,
+    });
+    const served = await servedByNode(long);
+    const post = (body: object, signal?: AbortSignal) =>
+      fetch(`http://127.0.0.1:${served.port}/v1/acquire`, {
+        method: "POST",
+        body: JSON.stringify(body),
+        ...(signal ? { signal } : {}),
+      });
+    expect(await (await post({ name: "n", id: "holder", ttl: 60_000 })).json()).toMatchObject({
+      status: "granted",
+    });
+    const gone = new AbortController();
+    const leaving = post({ name: "n", id: "leaver", ttl: 60_000, waitMs: 60_000 }, gone.signal);
+    const staying = post({ name: "n", id: "stayer", ttl: 60_000, waitMs: 60_000 });
+    const waiters = async () =>
+      (
+        (await (await fetch(`http://127.0.0.1:${served.port}/v1/locks/n`)).json()) as {
+          waiters: { id: string }[];
+        }
+      ).waiters.map((w) => w.id);
+    while ((await waiters()).length < 2) await new Promise((r) => setTimeout(r, 10));
+    gone.abort();
+    await expect(leaving).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 50));
+    // The place outlives the connection (for its ttl), so a reconnect keeps it.
+    expect(await waiters()).toEqual(["leaver", "stayer"]);
+    shutdown.abort();
+    const answer = await staying;
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ status: "waiting", position: -1 });
+  });
+});
