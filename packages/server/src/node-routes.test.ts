@@ -200,6 +200,38 @@ describe("POST /v1/acquire served from Node's request", () => {
     expect(await counters(served.port)).toEqual(honoCounters);
   }, 120_000);
 
+  it("answers a store's failure and an answer it cannot encode as the app does, and stays up", async () => {
+    // A store that fails with an error of its own, then one whose lease JSON cannot encode.
+    const failing = (fault: "throws" | "unencodable") => {
+      const backend = new StoreLeaseBackend(new MemoryStore());
+      backend.acquire = async (request) => {
+        if (fault === "throws") throw new Error("the disk caught fire");
+        const lease = { ...request, token: 1n as unknown as number };
+        return { status: "granted", lease, sentAt: performance.now() };
+      };
+      return createApp(backend, {});
+    };
+    for (const fault of ["throws", "unencodable"] as const) {
+      const honoPort = await servedByHono(failing(fault));
+      const node = failing(fault);
+      const served = await servedByNode(node);
+      const body = JSON.stringify({ name: "n", id: "p1" });
+      const [viaHono, viaNode] = await Promise.all([
+        send(honoPort, "POST", "/v1/acquire", {}, body),
+        send(served.port, "POST", "/v1/acquire", {}, body),
+      ]);
+      expect(comparable(viaNode)).toEqual(comparable(viaHono));
+      expect(viaNode.status).toBe(500);
+      expect(JSON.parse(viaNode.text)).toEqual({
+        error: { code: "internal", message: "Internal error" },
+      });
+      expect(served.taken.count).toBe(1);
+      const metrics = await send(served.port, "GET", "/metrics", {});
+      expect(metrics.text).toMatch(/^lockgate_internal_errors_total 1$/m);
+      expect((await send(served.port, "GET", "/healthz", {})).status).toBe(200);
+    }
+  });
+
   it("keeps the place of a client that goes away, and answers waiters at shutdown", async () => {
     const shutdown = new AbortController();
     const long = createApp(new StoreLeaseBackend(new MemoryStore()), {

@@ -37,7 +37,9 @@ export function nodeRoutes(options: NodeRoutesOptions): NodeRoutes {
     // Anything else that Hono would route here too (an encoded path) still reaches the app.
     if (incoming.method !== "POST" || !(url === ACQUIRE || url.startsWith(`${ACQUIRE}?`)))
       return false;
-    void serveAcquire(incoming, outgoing, options);
+    // Every failure is answered inside; should writing the answer itself throw, the request
+    // ends there instead of taking the process down with an unhandled rejection.
+    serveAcquire(incoming, outgoing, options).catch(() => outgoing.destroy());
     return true;
   };
 }
@@ -56,33 +58,33 @@ async function serveAcquire(
   // Hono labels a request its auth middleware refused with that middleware's path.
   let route = ACQUIRE;
   let status = 200;
-  let answer: unknown;
+  let text: string;
   try {
-    let token: AccessToken | undefined;
-    if (options.tokens.length > 0) {
-      token = authenticate(options.tokens, incoming.headers.authorization);
-      if (!token) {
-        route = "/v1/*";
-        status = 401;
-        outgoing.setHeader("www-authenticate", UNAUTHORIZED.challenge);
-        answer = errorBody("unauthorized", UNAUTHORIZED.message);
-      }
-    }
-    if (status === 200) {
+    const token =
+      options.tokens.length > 0
+        ? authenticate(options.tokens, incoming.headers.authorization)
+        : undefined;
+    if (options.tokens.length > 0 && !token) {
+      route = "/v1/*";
+      status = 401;
+      outgoing.setHeader("www-authenticate", UNAUTHORIZED.challenge);
+      text = JSON.stringify(errorBody("unauthorized", UNAUTHORIZED.message));
+    } else {
       const body = await readNodeJson(incoming, options.bodyLimit);
-      answer = await options.acquire(body, token, () =>
+      const answer = await options.acquire(body, token, () =>
         untilResponseClosedOrShutdown(outgoing, options.shutdown),
       );
+      text = JSON.stringify(answer);
     }
   } catch (error) {
     const failed = errorAnswer(error);
     if (failed.code === "internal") metrics.count("lockgate_internal_errors_total");
     status = failed.status;
-    answer = errorBody(failed.code, failed.message);
+    text = JSON.stringify(errorBody(failed.code, failed.message));
   }
   if (cors) outgoing.setHeader("vary", "Origin");
   outgoing.writeHead(status, { "content-type": "application/json" });
-  outgoing.end(JSON.stringify(answer));
+  outgoing.end(text);
   metrics.observe(route, performance.now() - started);
   metrics.count("lockgate_requests_total", { route, status: String(status) });
 }
