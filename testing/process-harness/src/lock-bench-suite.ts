@@ -12,6 +12,18 @@ import {
 /** NaN for no samples, so a measure a subject did not run drops out of its rows. */
 const mean = (xs: readonly number[]) =>
   xs.length === 0 ? Number.NaN : xs.reduce((x, y) => x + y, 0) / xs.length;
+/**
+ * A rate over rounds: their median, so that one round a stall of this shared machine hit (a
+ * GC, another process) does not move the figure; with two rounds, their mean.
+ */
+const median = (xs: readonly number[]) => {
+  if (xs.length === 0) return Number.NaN;
+  const sorted = [...xs].sort((x, y) => x - y);
+  const mid = sorted.length / 2;
+  return Number.isInteger(mid)
+    ? ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+    : (sorted[Math.floor(mid)] as number);
+};
 
 interface Figure {
   readonly measure: string;
@@ -36,7 +48,7 @@ export function lockBenchRows(
       of: (r) => percentile(samples(r), q),
     }));
   const figures: Figure[] = [
-    { measure: "uncontended acquire+release", unit: "ops/s", of: (r) => mean(r.uncontendedOps) },
+    { measure: "uncontended acquire+release", unit: "ops/s", of: (r) => median(r.uncontendedOps) },
     ...quantiles("uncontended acquire+release", (r) => r.uncontended),
     ...quantiles("handoff to the next holder", (r) => r.handoffs),
     { measure: "handoff to the next holder, max", unit: "ms", of: (r) => Math.max(...r.handoffs) },
@@ -44,7 +56,7 @@ export function lockBenchRows(
       (n): Figure => ({
         measure: `${n} contenders holding 1 ms, throughput`,
         unit: "ops/s",
-        of: (r) => mean(at(r, n, (c) => c.opsPerSecond)),
+        of: (r) => median(at(r, n, (c) => c.opsPerSecond)),
       }),
     ),
     {

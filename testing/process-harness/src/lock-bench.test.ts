@@ -82,6 +82,27 @@ describe("lock bench", () => {
     expect(result?.uncontended).toHaveLength(plan.uncontended);
   });
 
+  it("gives a rate as the median of its rounds: one stalled round does not move it", () => {
+    const result = (label: string, rates: number[]) => ({
+      label,
+      uncontended: [1],
+      uncontendedOps: rates,
+      handoffs: [],
+      contention: rates.map((opsPerSecond) => ({
+        contenders: 8,
+        grants: 1,
+        opsPerSecond,
+        longestWaitMs: 1,
+        inArrivalOrder: 1,
+      })),
+    });
+    const rows = lockBenchRows("test", result("ours", [100, 10, 110]), [result("peer", [40, 60])]);
+    const value = (measure: string) => rows.find((r) => r.measure === measure);
+    expect(value("uncontended acquire+release")?.ours.value).toBe(100);
+    expect(value("uncontended acquire+release")?.peer?.value).toBe(50);
+    expect(value("8 contenders holding 1 ms, throughput")?.ours.value).toBe(100);
+  });
+
   it("leaves out measures a subject does not run", async () => {
     const bare: BenchSubject = {
       label: "bare",
