@@ -19,8 +19,13 @@ export const serveNode: Serve = (fetch, hostname, port, nodeRoutes) =>
         port: typeof address === "object" && address ? address.port : port,
         close: () =>
           new Promise<void>((done) => {
-            // Stop accepting; in-flight requests finish; idle keep-alive sockets go now.
-            server.close(() => done());
+            // Stop accepting; in-flight requests finish; idle keep-alive sockets go now, and
+            // so does each one whose answer goes out later (else it idles until a timeout).
+            const sweep = setInterval(() => server.closeIdleConnections(), 50);
+            server.close(() => {
+              clearInterval(sweep);
+              done();
+            });
             server.closeIdleConnections();
           }),
       });
