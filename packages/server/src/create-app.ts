@@ -148,6 +148,7 @@ export function createApp(store: LeaseBackend, options: AppOptions = {}): LockSe
   });
   const node = nodeRoutes({
     acquire,
+    backend,
     metrics,
     tokens: accessTokens,
     corsOrigins: options.corsOrigins ?? [],

@@ -117,6 +117,13 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
   return out;
 }
 
+/** A lock name from the request path (decoded), or a 400. */
+export function pathLockName(name: string): string {
+  if (name.length > 1024)
+    throw new BadRequest("invalid-argument", "Lock names are at most 1024 characters");
+  return name;
+}
+
 /** Field readers that answer 400 with the field's name when a value is missing or wrong. */
 export const field = {
   name(body: Record<string, unknown>, key = "name"): string {

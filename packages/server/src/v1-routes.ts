@@ -3,10 +3,10 @@ import type { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { AccessToken } from "./access-tokens.ts";
 import type { AcquireRoute } from "./acquire-route.ts";
-import { apiError } from "./api-error.ts";
 import { untilGoneOrShutdown } from "./node-request.ts";
-import { field, readJson } from "./request-body.ts";
+import { field, pathLockName, readJson } from "./request-body.ts";
 import { authorize, maySee } from "./token-auth.ts";
+import { stateEvent } from "./watch-route.ts";
 
 export interface V1Limits {
   readonly bodyLimit: number;
@@ -78,17 +78,13 @@ export function mountV1(
   });
 
   app.get("/v1/locks/:name/watch", (c) => {
-    const name = c.req.param("name");
-    if (name.length > 1024)
-      return apiError(c, 400, "invalid-argument", "Lock names are at most 1024 characters");
+    const name = pathLockName(c.req.param("name"));
     authorize(c, name, "read");
     return streamSSE(c, async (stream) => {
       const wait = untilGoneOrShutdown(c, shutdown);
-      const stop = wait.signal;
       try {
-        for await (const info of backend.watch(name, stop)) {
-          await stream.writeSSE({ event: "state", data: JSON.stringify(info) });
-        }
+        for await (const info of backend.watch(name, wait.signal))
+          await stream.write(stateEvent(info));
       } finally {
         wait.end();
       }
@@ -96,9 +92,7 @@ export function mountV1(
   });
 
   app.get("/v1/locks/:name", async (c) => {
-    const name = c.req.param("name");
-    if (name.length > 1024)
-      return apiError(c, 400, "invalid-argument", "Lock names are at most 1024 characters");
+    const name = pathLockName(c.req.param("name"));
     authorize(c, name, "read");
     return c.json(await backend.inspect(name));
   });
