@@ -102,7 +102,7 @@ function watchAnswer(
       const wait = untilResponseClosedOrShutdown(outgoing, options.shutdown);
       try {
         for await (const info of options.backend.watch(name, wait.signal)) {
-          // A slow reader holds the stream back, as Hono's stream does, rather than queueing.
+          // A slow reader holds the stream back rather than making the server queue states.
           if (!outgoing.write(stateEvent(info))) await drained(outgoing, wait.signal);
         }
       } catch (error) {
@@ -147,11 +147,9 @@ async function serve(
   let status = 200;
   let answered: Answer;
   try {
-    const token =
-      options.tokens.length > 0
-        ? authenticate(options.tokens, incoming.headers.authorization)
-        : undefined;
-    if (options.tokens.length > 0 && !token) {
+    const auth = options.tokens.length > 0;
+    const token = auth ? authenticate(options.tokens, incoming.headers.authorization) : undefined;
+    if (auth && !token) {
       route = "/v1/*";
       status = 401;
       outgoing.setHeader("www-authenticate", UNAUTHORIZED.challenge);
